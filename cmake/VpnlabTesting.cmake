@@ -17,3 +17,26 @@ function(vpnlab_add_test name)
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES ${props})
 endfunction()
+
+# vpnlab_add_fuzzer(NAME SOURCE fuzz_x.cpp LIBS ... CORPUS dir [CRASHERS dir])
+# The source defines LLVMFuzzerTestOneInput. Always builds a replay executable (a plain main
+# that feeds every file of the corpus and crashers folders) registered as a ctest, so GCC
+# builds keep every crasher fixed; with -DVPNLAB_FUZZ=ON under clang it also builds the
+# libFuzzer binary NAME, which .ci/run runs briefly.
+function(vpnlab_add_fuzzer name)
+  cmake_parse_arguments(F "" "SOURCE;CORPUS;CRASHERS" "LIBS" ${ARGN})
+  add_executable(${name}_replay ${F_SOURCE} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
+  target_link_libraries(${name}_replay PRIVATE ${F_LIBS})
+  set(dirs ${F_CORPUS})
+  if(F_CRASHERS)
+    list(APPEND dirs ${F_CRASHERS})
+  endif()
+  add_test(NAME fuzz_replay.${name} COMMAND ${name}_replay ${dirs})
+  set_tests_properties(fuzz_replay.${name} PROPERTIES LABELS "fuzz" TIMEOUT 120)
+  if(VPNLAB_FUZZ)
+    add_executable(${name} ${F_SOURCE})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${name} PRIVATE ${F_LIBS})
+  endif()
+endfunction()
