@@ -37,10 +37,10 @@ enum class EncrAlgorithm : std::uint16_t {
 /// IKEv2 Transform Type 3 (Integrity Algorithm) IDs. AEADs use none.
 enum class IntegAlgorithm : std::uint16_t {
   none = 0,
-  hmac_sha1_96 = 2,         // RFC 2404
-  hmac_sha2_256_128 = 12,   // RFC 4868
-  hmac_sha2_384_192 = 13,   // RFC 4868
-  hmac_sha2_512_256 = 14,   // RFC 4868
+  hmac_sha1_96 = 2,        // RFC 2404
+  hmac_sha2_256_128 = 12,  // RFC 4868
+  hmac_sha2_384_192 = 13,  // RFC 4868
+  hmac_sha2_512_256 = 14,  // RFC 4868
 };
 
 /// One cipher suite: what IKE negotiated for a CHILD_SA.
