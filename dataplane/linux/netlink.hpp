@@ -1,0 +1,116 @@
+#pragma once
+// rtnetlink through libmnl: links (veth, bridge, up/down, MTU, master, namespace), IPv4
+// addresses and routes (multipath for ECMP) - what `ip link/addr/route` do, without
+// shelling out. One Netlink object is one NETLINK_ROUTE socket; it acts in the network
+// namespace it was opened in (Netlink::open_in enters a named namespace just for the socket).
+//
+// Errors are environment errors: an error_code in the "vpnlab.netlink" category or the
+// kernel's errno, plus a message naming the device, address or route involved.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/ip.hpp"
+#include "base/result.hpp"
+#include "dataplane/core/route_table.hpp"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+namespace vpnlab::dataplane {
+
+enum class netlink_errc { socket_failed = 1, bad_reply, no_such_device, name_too_long };
+const std::error_category& netlink_category() noexcept;
+inline std::error_code make_error_code(netlink_errc e) noexcept {
+  return {static_cast<int>(e), netlink_category()};
+}
+
+struct LinkInfo {
+  int index = 0;
+  std::string name;
+  unsigned mtu = 0;
+  bool up = false;
+};
+
+struct AddressInfo {
+  std::string device;
+  Ipv4Address address;
+  std::uint8_t prefix_length = 0;
+};
+
+struct RouteInfo {
+  Ipv4Prefix prefix;
+  std::vector<NextHop> hops;
+  unsigned char protocol = 0;
+};
+
+class Netlink {
+ public:
+  /// A socket in the calling thread's current network namespace.
+  static Checked<Netlink> open();
+  /// A socket in the named namespace (/run/netns/NAME); the calling thread is not moved.
+  static Checked<Netlink> open_in(const std::string& netns);
+
+  Netlink(Netlink&&) noexcept;
+  Netlink& operator=(Netlink&&) noexcept;
+  ~Netlink();
+
+  Checked<LinkInfo> link(std::string_view name);
+  Checked<std::vector<LinkInfo>> links();
+  /// A veth pair: `name` stays here, `peer` goes to the namespace open as peer_netns_fd
+  /// (-1: this namespace).
+  Checked<void> add_veth(std::string_view name, std::string_view peer, int peer_netns_fd = -1);
+  Checked<void> add_bridge(std::string_view name);
+  Checked<void> set_master(std::string_view name, std::string_view master);
+  Checked<void> set_up(std::string_view name, bool up = true);
+  Checked<void> set_mtu(std::string_view name, unsigned mtu);
+  Checked<void> delete_link(std::string_view name);
+
+  /// Adds address/len on the device; an address already present is success (idempotent).
+  Checked<void> add_address(std::string_view device, Ipv4Address address, std::uint8_t length);
+  Checked<std::vector<AddressInfo>> addresses();
+
+  /// Adds or replaces the route; several hops make a multipath (ECMP) route.
+  Checked<void> replace_route(const Ipv4Prefix& prefix, const std::vector<NextHop>& hops,
+                              unsigned char protocol = kRouteProtocol);
+  /// Removes the route; a route that is not there is success.
+  Checked<void> delete_route(const Ipv4Prefix& prefix, unsigned char protocol = kRouteProtocol);
+  /// Main-table IPv4 routes (protocol filter 0 = all).
+  Checked<std::vector<RouteInfo>> routes(unsigned char protocol = 0);
+
+ private:
+  explicit Netlink(mnl_socket* sock);
+  Checked<int> index_of(std::string_view name);
+  // Sends one request and waits for its ACK (or the dump's end); on_reply sees each reply.
+  using ReplyHandler = std::function<void(const nlmsghdr*)>;
+  Checked<void> transact(nlmsghdr* request, std::string_view what,
+                         const ReplyHandler& on_reply = {});
+
+  mnl_socket* sock_ = nullptr;
+  unsigned port_id_ = 0;
+  unsigned seq_ = 1;
+};
+
+/// RouteTable over rtnetlink: what BGP and the lab supervisor install routes with.
+class NetlinkRouteTable final : public RouteTable {
+ public:
+  explicit NetlinkRouteTable(Netlink netlink) : nl_(std::move(netlink)) {}
+  Result<void> replace(const Ipv4Prefix& prefix, const std::vector<NextHop>& hops) override;
+  Result<void> remove(const Ipv4Prefix& prefix) override;
+  /// The message of the last failure (RouteTable's interface carries only the code).
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  Netlink nl_;
+  std::string last_error_;
+};
+
+}  // namespace vpnlab::dataplane
+
+template <>
+struct std::is_error_code_enum<vpnlab::dataplane::netlink_errc> : std::true_type {};

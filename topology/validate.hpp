@@ -1,0 +1,19 @@
+#pragma once
+// Validation of a lab description: every rule the tutorial states (shared/seed/README.md
+// "Rules the tutorial states") and the clouds' documented ones (shared/cloud-facts.md §4.1).
+// Each finding names the field and says what is wrong and what would be right.
+
+#include "topology/diagnostics.hpp"
+#include "topology/model.hpp"
+#include "topology/resolve.hpp"
+
+namespace vpnlab::topology {
+
+Diagnostics validate(const Lab& lab);
+
+// The three rule groups, exposed for tests.
+void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d);
+void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d);
+void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d);
+
+}  // namespace vpnlab::topology
