@@ -1,0 +1,145 @@
+// Inbound flow, one worker thread over all sockets (wireguard-go receive.go):
+//
+//   1. read_batch      socket -> batch of datagram payloads (outer IP/UDP already removed
+//                      by the socket), each with its sender
+//   2. marker split    UDP 4500 (RFC 3948 2.2): 0xFF alone = NAT-keepalive (consumed);
+//                      4 zero bytes = non-ESP marker -> IKE, copied to the control queue
+//                      (full: drop ike_queue_full); port 500: all IKE; raw: all ESP
+//   3. SPI lookup      inbound SA by SPI from the lock-free snapshot (RFC 4303 3.4.2);
+//                      < 8 bytes -> too_short, none -> unknown_spi
+//   4. replay check, decrypt, replay update
+//                      InboundSa::decap in place, in RFC 4303 3.4.3/3.4.4 order: check the
+//                      window, verify ICV + decrypt, then mark the number received; drop
+//                      reasons from the SA (replay, auth_failed, bad_padding, ...)
+//   5. TUN write       grouped per tunnel, one write_batch per tunnel per pass
+//
+// Every dropped packet is counted once; buffers return to the pool by RAII.
+
+#include "dataplane/core/inbound.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace vpnlab::dataplane {
+
+namespace {
+// RFC 4303 2: SPI (4) + Sequence Number (4) at least.
+constexpr std::size_t kEspHeaderSize = 8;
+// RFC 3948 2.3: a NAT-keepalive packet is a single octet 0xFF.
+bool is_keepalive(const PacketBuf& p) {
+  return p.size() == 1 && p.data()[0] == 0xff;
+}
+// RFC 3948 2.2: the non-ESP marker is 4 zero octets where the SPI would be.
+bool has_non_esp_marker(const PacketBuf& p) {
+  return p.size() >= 4 && load_be32(p.data()) == 0;
+}
+}  // namespace
+
+InboundWorker::InboundWorker(Dataplane& dp, WorkerBuffers buffers)
+    : dp_(dp),
+      slot_(dp.table().register_reader()),
+      pool_(buffers.pool_size, buffers.buffer_size),
+      batch_(buffers.batch) {
+  if (slot_ < 0) {
+    std::fprintf(stderr, "dataplane: more workers than Options::max_workers\n");
+    std::abort();
+  }
+  per_tunnel_.reserve(dp.tunnel_count());
+  for (std::size_t i = 0; i < dp.tunnel_count(); ++i) per_tunnel_.emplace_back(buffers.batch);
+}
+
+std::size_t InboundWorker::run_once() {
+  const SaTable& table = *dp_.table().enter(slot_);
+  std::size_t total = 0;
+  for (const SocketPort& port : dp_.sockets()) total += process_socket(port, table);
+  return total;
+}
+
+std::size_t InboundWorker::process_socket(const SocketPort& port, const SaTable& table) {
+  // 1. read_batch
+  batch_.clear();
+  auto got = port.socket->read_batch(batch_, pool_);
+  if (!got || batch_.empty()) return 0;
+  std::size_t n = batch_.size();
+  // 2. non-ESP marker split
+  classify(port);
+  batch_.compact();
+  // 3 + 4. SPI lookup, replay check, decrypt, replay update
+  decrypt_batch(table);
+  batch_.clear();
+  // 5. TUN write
+  write_tunnels();
+  return n;
+}
+
+void InboundWorker::classify(const SocketPort& port) {
+  GlobalCounters& g = dp_.global_counters();
+  for (std::size_t i = 0; i < batch_.size(); ++i) {
+    PacketBuf& p = batch_[i];
+    ByteSpan ike;
+    if (port.role == SocketRole::ike) {
+      ike = p.bytes();
+    } else if (port.role == SocketRole::esp_udp && is_keepalive(p)) {
+      g.keepalives.add();
+      batch_.slot(i).reset();
+      continue;
+    } else if (port.role == SocketRole::esp_udp && has_non_esp_marker(p)) {
+      ike = p.bytes().subspan(4);
+    } else {
+      continue;  // ESP
+    }
+    if (dp_.ike_queue().push(port.local, p.peer, ike)) {
+      g.ike_received.add();
+    } else {
+      g.rx.drop(DpDrop::ike_queue_full);
+    }
+    batch_.slot(i).reset();
+  }
+}
+
+void InboundWorker::decrypt_batch(const SaTable& table) {
+  GlobalCounters& g = dp_.global_counters();
+  for (std::size_t i = 0; i < batch_.size(); ++i) {
+    PacketBuf& p = batch_[i];
+    if (p.size() < kEspHeaderSize) {
+      g.rx.drop(DpDrop::too_short);
+      continue;
+    }
+    const InboundEntry* in = table.find_inbound(load_be32(p.data()));
+    if (in == nullptr) {
+      g.rx.drop(DpDrop::unknown_spi);
+      continue;
+    }
+    Tunnel& tunnel = dp_.tunnel(in->tunnel);
+    auto r = in->sa->decap(p.storage(), p.headroom(), p.size());
+    if (!r) {
+      tunnel.counters.rx.drop(r.error());
+      continue;
+    }
+    if (r->event != esp::LifetimeEvent::none) {
+      dp_.report_lifetime(SaDirection::inbound, in->sa->spi(), r->event);
+    }
+    p.set_region(r->inner.offset, r->inner.length);
+    p.tunnel = in->tunnel;
+    tunnel.counters.rx.bytes.add(r->inner.length);
+    PacketBatch& out = per_tunnel_[in->tunnel.value];
+    if (out.full()) write_tunnels();  // keep order: flush before the batch overflows
+    out.push(std::move(batch_.slot(i)));
+  }
+}
+
+void InboundWorker::write_tunnels() {
+  for (std::size_t t = 0; t < per_tunnel_.size(); ++t) {
+    PacketBatch& out = per_tunnel_[t];
+    if (out.empty()) continue;
+    Tunnel& tunnel = dp_.tunnel(TunnelId{static_cast<std::uint16_t>(t)});
+    std::size_t ready = out.size();
+    auto w = tunnel.tun->write_batch(out);
+    std::size_t ok = w ? *w : 0;
+    tunnel.counters.rx.packets.add(ok);
+    for (std::size_t i = ok; i < ready; ++i) tunnel.counters.rx.drop(DpDrop::tun_write_failed);
+    out.clear();
+  }
+}
+
+}  // namespace vpnlab::dataplane
