@@ -30,6 +30,12 @@ struct Overhead {
 /// The overhead of a suite; all zero for a suite this module does not implement.
 Overhead overhead(const SuiteId& suite);
 
+/// True for the suites this module implements (see esp.hpp "Supported standards").
+bool suite_supported(const SuiteId& suite);
+
+/// Padding bytes (RFC 4303 2.4) for an inner packet of this length.
+std::size_t padding_for(const Overhead& o, std::size_t inner_length);
+
 /// Exact tailroom for an inner packet of this length: padding + 2 + ICV.
 std::size_t tailroom_for(const Overhead& o, std::size_t inner_length);
 

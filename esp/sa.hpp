@@ -172,6 +172,8 @@ class InboundSa : public SaBase {
   DecapResult decap(MutableByteSpan buf, std::size_t offset, std::size_t length);
 
   const ReplayWindow& replay_window() const { return window_; }
+  /// Marks `top` received, as if that packet had arrived (ESN vectors start mid-space).
+  void advance_window_for_test(SequenceNumber top) { window_.update(top); }
 
  private:
   InboundSa(const SaParams& p, std::unique_ptr<Transform> t);

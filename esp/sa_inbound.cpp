@@ -1,0 +1,96 @@
+// InboundSa::decap, RFC 4303 3.4 in order (stage map in sa.cpp).
+#include "esp/errors.hpp"
+#include "esp/sa.hpp"
+#include "esp/transform.hpp"
+
+namespace vpnlab::esp {
+
+namespace {
+
+// RFC 4303 2.7 / 3.4.4.1: in tunnel mode the inner IP header says how long the packet
+// is; bytes after it are TFC padding and are cut off. Returns 0 when inconsistent.
+std::size_t inner_ip_length(const std::uint8_t* p, std::size_t avail, std::uint8_t nh) {
+  if (nh == kNextHeaderIpv4) {
+    if (avail < 20 || (p[0] >> 4) != 4) return 0;
+    const std::size_t total = load_be16(p + 2);  // RFC 791 Total Length
+    return total >= 20 && total <= avail ? total : 0;
+  }
+  // IPv6 (RFC 8200 3): Payload Length excludes the 40-byte fixed header.
+  if (avail < 40 || (p[0] >> 4) != 6) return 0;
+  const std::size_t total = 40 + std::size_t{load_be16(p + 4)};
+  return total <= avail ? total : 0;
+}
+
+}  // namespace
+
+InboundSa::InboundSa(const SaParams& p, std::unique_ptr<Transform> t)
+    : SaBase(p, std::move(t)), window_(p.replay_window, p.esn) {}
+
+Result<std::unique_ptr<InboundSa>> InboundSa::create(const SaParams& params) {
+  if (params.replay_window > kMaxReplayWindow) {
+    return Unexpected{make_error_code(errc::bad_replay_window)};
+  }
+  if (params.spi.value < 256) return Unexpected{make_error_code(errc::reserved_spi)};
+  auto t = make_transform(TransformKeys{params.suite, params.keys, params.esn, false});
+  if (!t) return Unexpected{t.error()};
+  return std::unique_ptr<InboundSa>(new InboundSa(params, std::move(*t)));
+}
+
+DecapResult InboundSa::decap(MutableByteSpan buf, std::size_t offset, std::size_t length) {
+  if (offset > buf.size() || length > buf.size() - offset) {
+    return Unexpected{drop(DropReason::too_short)};
+  }
+  if (expired()) return Unexpected{drop(DropReason::lifetime_expired)};
+  const Overhead& o = overhead_;
+  // Smallest packet: header, IV, one block holding at least Pad Length + Next Header, ICV.
+  if (length < o.headroom + o.block_size + o.icv_size) {
+    return Unexpected{drop(DropReason::too_short)};
+  }
+  std::uint8_t* esp = buf.data() + offset;
+  if (load_be32(esp) != spi_.value) return Unexpected{drop(DropReason::spi_mismatch)};
+  const std::size_t body = length - o.headroom - o.icv_size;
+  if (body % o.block_size != 0) return Unexpected{drop(DropReason::bad_length)};
+
+  // RFC 4303 3.4.3: reject duplicates before spending time on the ICV ...
+  const auto seq = window_.check(load_be32(esp + 4));
+  if (!seq) return Unexpected{drop(DropReason::replay)};
+  if (!transform_->open(esp, body, seq->high())) return Unexpected{drop(DropReason::auth_failed)};
+  // ... and move the window only for authenticated packets.
+  window_.update(*seq);
+
+  std::uint8_t nh = 0;
+  auto inner = check_trailer(buf, offset + o.headroom, body, nh);
+  if (!inner) return Unexpected{drop(inner.error())};
+  DecapOk ok;
+  ok.inner = *inner;
+  ok.next_header = nh;
+  ok.seq = *seq;
+  ok.event = account(inner->length);
+  return ok;
+}
+
+Result<PacketRegion, DropReason> InboundSa::check_trailer(MutableByteSpan buf, std::size_t start,
+                                                          std::size_t plain_len, std::uint8_t& nh) {
+  const std::uint8_t* plain = buf.data() + start;
+  const std::size_t pad_len = plain[plain_len - 2];
+  nh = plain[plain_len - 1];
+  // RFC 4303 2.4: Pad Length counts the pad bytes, which must read 1, 2, 3, ...
+  if (pad_len + 2 > plain_len) return Unexpected{DropReason::bad_padding};
+  const std::size_t payload_len = plain_len - 2 - pad_len;
+  for (std::size_t i = 0; i < pad_len; ++i) {
+    if (plain[payload_len + i] != static_cast<std::uint8_t>(i + 1)) {
+      return Unexpected{DropReason::bad_padding};
+    }
+  }
+  // RFC 4303 2.6: Next Header 59 marks a dummy packet, to be discarded.
+  if (nh == kNextHeaderNone) return Unexpected{DropReason::dummy_packet};
+  if (mode_ == Mode::transport) return PacketRegion{start, payload_len};
+  if (nh != kNextHeaderIpv4 && nh != kNextHeaderIpv6) {
+    return Unexpected{DropReason::bad_next_header};
+  }
+  const std::size_t inner = inner_ip_length(plain, payload_len, nh);
+  if (inner == 0) return Unexpected{DropReason::bad_inner_packet};
+  return PacketRegion{start, inner};
+}
+
+}  // namespace vpnlab::esp
