@@ -27,7 +27,9 @@ inline std::error_code make_error_code(errc e) noexcept {
 }
 
 /// The errno as an error_code, for system-call failures.
-inline std::error_code errno_code(int err) noexcept { return {err, std::system_category()}; }
+inline std::error_code errno_code(int err) noexcept {
+  return {err, std::system_category()};
+}
 
 }  // namespace vpnlab
 

@@ -11,11 +11,16 @@ std::atomic<const char*> g_prefix{""};
 
 const char* level_name(Level l) {
   switch (l) {
-    case Level::debug: return "DEBUG";
-    case Level::info: return "INFO";
-    case Level::warn: return "WARN";
-    case Level::error: return "ERROR";
-    case Level::off: return "OFF";
+    case Level::debug:
+      return "DEBUG";
+    case Level::info:
+      return "INFO";
+    case Level::warn:
+      return "WARN";
+    case Level::error:
+      return "ERROR";
+    case Level::off:
+      return "OFF";
   }
   return "?";
 }
@@ -27,9 +32,15 @@ std::int64_t now_ms() {
 }
 }  // namespace
 
-void set_level(Level level) { g_level = level; }
-Level level() { return g_level; }
-void set_prefix(const char* prefix) { g_prefix = prefix ? prefix : ""; }
+void set_level(Level level) {
+  g_level = level;
+}
+Level level() {
+  return g_level;
+}
+void set_prefix(const char* prefix) {
+  g_prefix = prefix ? prefix : "";
+}
 
 void write(Level lvl, const char* subsystem, const char* fmt, ...) {
   char msg[1024];

@@ -39,8 +39,8 @@ class RateLimit {
 
 }  // namespace vpnlab::log
 
-#define VPNLAB_LOG(lvl, subsys, ...)                                               \
-  do {                                                                             \
-    if (::vpnlab::log::Level::lvl >= ::vpnlab::log::level())                       \
-      ::vpnlab::log::write(::vpnlab::log::Level::lvl, subsys, __VA_ARGS__);        \
+#define VPNLAB_LOG(lvl, subsys, ...)                                        \
+  do {                                                                      \
+    if (::vpnlab::log::Level::lvl >= ::vpnlab::log::level())                \
+      ::vpnlab::log::write(::vpnlab::log::Level::lvl, subsys, __VA_ARGS__); \
   } while (0)

@@ -85,6 +85,8 @@ void Secret<N>::wipe_memory(std::uint8_t* p, std::size_t n) {
 }
 
 /// What status and logs show instead of a secret: its length only.
-inline const char* redacted() { return "<redacted>"; }
+inline const char* redacted() {
+  return "<redacted>";
+}
 
 }  // namespace vpnlab

@@ -29,7 +29,8 @@ Ipv4Address azure_bgp_address(const Lab& lab, const AzureConnection& c, int inst
     notes.warning(lab, "azure.connections[" + std::to_string(index) + "]",
                   "no custom BGP address selected: Azure peers from " + first.to_string() +
                       " (the first APIPA address of instance " + std::to_string(instance) +
-                      "), not " + tunnel_side.to_string() + "; BGP on this tunnel will not come up");
+                      "), not " + tunnel_side.to_string() +
+                      "; BGP on this tunnel will not come up");
   }
   return first;
 }
@@ -100,7 +101,7 @@ void add_azure_tunnel(const Lab& lab, const Resolved& r, std::size_t ci, Gateway
     // cloud-facts: "Timers": keepalive 60 s, hold 180 s on the Azure side [Z-TIMER]
     n.hold_time_s = 180;
     n.keepalive_s = 60;
-    n.passive = true;  // cloud-facts: "APIPA passivity" [Z-AWS-OLD]
+    n.passive = true;       // cloud-facts: "APIPA passivity" [Z-AWS-OLD]
     n.max_prefixes = 4000;  // cloud-facts: "Max prefixes from a peer" [Z-FAQ-BGP]
     n.max_prefix_action = "drop";
     g.bgp_neighbors.push_back(n);
@@ -120,7 +121,8 @@ GatewayPlan azure_plan(const Lab& lab, const Resolved& r, int instance, LabPlan&
     g.reject_equal_to.push_back(*Ipv4Prefix::parse(s));
   }
   g.never_announce_default = true;
-  for (std::size_t ci = 0; ci < lab.azure.connections.size(); ++ci) add_azure_tunnel(lab, r, ci, g, out);
+  for (std::size_t ci = 0; ci < lab.azure.connections.size(); ++ci)
+    add_azure_tunnel(lab, r, ci, g, out);
   return g;
 }
 
@@ -134,9 +136,10 @@ GatewayPlan aws_plan(const Lab& lab, const Resolved& r) {
     const auto& vpn = lab.aws.vpn_connections[c];
     auto cgw = find_named(lab.aws.customer_gateways, vpn.customer_gateway);
     auto instance = r.cgw_instance[*cgw];
-    Ipv4Address cgw_ip = instance ? *r.azure_public_ip[*find_named(
-                                        lab.azure.public_ips, lab.azure.gateway.public_ips[*instance])]
-                                  : *Ipv4Address::parse(lab.aws.customer_gateways[*cgw].ip_address);
+    Ipv4Address cgw_ip = instance
+                             ? *r.azure_public_ip[*find_named(
+                                   lab.azure.public_ips, lab.azure.gateway.public_ips[*instance])]
+                             : *Ipv4Address::parse(lab.aws.customer_gateways[*cgw].ip_address);
     for (std::size_t ti = 0; ti < vpn.tunnels.size(); ++ti) {
       const auto& opt = vpn.tunnels[ti];
       TunnelPlan t;
@@ -171,7 +174,7 @@ GatewayPlan aws_plan(const Lab& lab, const Resolved& r) {
         // cloud-facts: "Hold time" 30 s [X-XML], "Keepalive" 10 s [X-IOS]
         n.hold_time_s = 30;
         n.keepalive_s = 10;
-        n.max_prefixes = 100;  // cloud-facts: "Routes a CGW may advertise" [A-QUOTA]
+        n.max_prefixes = 100;           // cloud-facts: "Routes a CGW may advertise" [A-QUOTA]
         n.max_prefix_action = "cease";  // "Behaviour when >100" [X-AVX]
         g.bgp_neighbors.push_back(n);
       }
@@ -186,9 +189,12 @@ GatewayPlan aws_plan(const Lab& lab, const Resolved& r) {
 
 std::string ike_start_name(IkeStart s) {
   switch (s) {
-    case IkeStart::initiate: return "initiate";
-    case IkeStart::respond_only: return "respond_only";
-    case IkeStart::both: return "both";
+    case IkeStart::initiate:
+      return "initiate";
+    case IkeStart::respond_only:
+      return "respond_only";
+    case IkeStart::both:
+      return "both";
   }
   return "both";
 }

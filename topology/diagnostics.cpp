@@ -21,8 +21,9 @@ void Diagnostics::add(Severity s, const Lab& lab, const std::string& path, std::
 }
 
 std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(),
+                    [](const Diagnostic& d) { return d.severity == Severity::error; }));
 }
 
 std::string Diagnostics::format(const std::string& file) const {

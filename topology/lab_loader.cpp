@@ -86,8 +86,7 @@ void read_azure(YamlReader& r, Azure& az) {
       b.str("peer_address", lng.bgp.peer_address);
     });
   });
-  r.list("connections",
-         [&](YamlReader& c) { read_connection(c, az.connections.emplace_back()); });
+  r.list("connections", [&](YamlReader& c) { read_connection(c, az.connections.emplace_back()); });
 }
 
 void read_tunnel(YamlReader& r, AwsTunnelOptions& t) {
@@ -193,6 +192,8 @@ LoadResult load_lab_file(const std::string& path) {
   return load_lab_text(ss.str(), path);
 }
 
-LoadResult load_default_lab() { return load_lab_text(default_lab_yaml(), "<default lab>"); }
+LoadResult load_default_lab() {
+  return load_lab_text(default_lab_yaml(), "<default lab>");
+}
 
 }  // namespace vpnlab::topology

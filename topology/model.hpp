@@ -94,10 +94,10 @@ struct AzureConnection {
   SecretBytes shared_key;
   bool enable_bgp = true;
   bool use_custom_bgp_addresses = false;
-  std::string custom_bgp_primary;    // instance 0
-  std::string custom_bgp_secondary;  // instance 1
+  std::string custom_bgp_primary;           // instance 0
+  std::string custom_bgp_secondary;         // instance 1
   std::string connection_mode = "Default";  // Default | InitiatorOnly | ResponderOnly
-  std::int64_t dpd_timeout_seconds = 45;     // cloud-facts: "DPD timeout" [Z-FAQ-IPSEC]
+  std::int64_t dpd_timeout_seconds = 45;    // cloud-facts: "DPD timeout" [Z-FAQ-IPSEC]
   std::optional<AzureIpsecPolicy> ipsec_policy;
 };
 
@@ -139,8 +139,10 @@ struct AwsTunnelOptions {
   SecretBytes pre_shared_key;
   std::string outside_ip_address;  // empty: assigned by the lab from 198.51.100.0/24
   std::vector<std::string> ike_versions = {"ikev2"};
-  std::vector<std::string> phase1_encryption = {"AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"};
-  std::vector<std::string> phase2_encryption = {"AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"};
+  std::vector<std::string> phase1_encryption = {"AES128", "AES256", "AES128-GCM-16",
+                                                "AES256-GCM-16"};
+  std::vector<std::string> phase2_encryption = {"AES128", "AES256", "AES128-GCM-16",
+                                                "AES256-GCM-16"};
   std::vector<std::string> phase1_integrity = {"SHA1", "SHA2-256", "SHA2-384", "SHA2-512"};
   std::vector<std::string> phase2_integrity = {"SHA1", "SHA2-256", "SHA2-384", "SHA2-512"};
   std::vector<std::int64_t> phase1_dh_groups = {2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};

@@ -25,7 +25,7 @@ struct TunnelPlan {
   std::string name;    // the cloud object: Azure connection name / "<AWS VPN>.tunnelN"
   std::string device;  // TUN device, e.g. aws0t1 (same name on both ends)
   Ipv4Address local_outside, remote_outside;
-  Ipv4Prefix inside;                       // the /30
+  Ipv4Prefix inside;                        // the /30
   Ipv4Address local_inside, remote_inside;  // APIPA addresses (AWS .1/.5, Azure .2/.6)
   SecretBytes psk;
   IkeStart start = IkeStart::both;
@@ -70,8 +70,8 @@ struct GatewayPlan {
   std::vector<Ipv4Address> public_addresses;
   std::vector<TunnelPlan> tunnels;
   std::vector<BgpNeighborPlan> bgp_neighbors;
-  std::vector<Ipv4Prefix> announce;  // VNet address space / VPC CIDR
-  bool never_announce_default = false;  // cloud-facts: Azure "never the default route"
+  std::vector<Ipv4Prefix> announce;         // VNet address space / VPC CIDR
+  bool never_announce_default = false;      // cloud-facts: Azure "never the default route"
   std::vector<Ipv4Prefix> reject_equal_to;  // cloud-facts: Azure rejects VNet-equal prefixes
   bool route_propagation = true;
   double time_factor = 1.0;

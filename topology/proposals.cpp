@@ -30,7 +30,9 @@ std::string aws_integ(const std::string& name) {
   return it == m.end() ? "" : it->second;
 }
 
-bool is_gcm(const std::string& name) { return name.find("GCM") != std::string::npos; }
+bool is_gcm(const std::string& name) {
+  return name.find("GCM") != std::string::npos;
+}
 
 std::vector<std::string> groups(const std::vector<std::int64_t>& list) {
   std::vector<std::string> out;
@@ -74,10 +76,11 @@ std::string azure_cipher(const std::string& name) {
 
 std::string azure_group(const std::string& name) {
   static const std::map<std::string, std::string> m = {
-      {"DHGroup24", "modp2048s256"}, {"PFS24", "modp2048s256"}, {"ECP384", "ecp384"},
-      {"ECP256", "ecp256"},          {"DHGroup14", "modp2048"},  {"DHGroup2048", "modp2048"},
-      {"PFS2048", "modp2048"},       {"DHGroup2", "modp1024"},   {"PFS2", "modp1024"},
-      {"None", ""}};
+      {"DHGroup24", "modp2048s256"}, {"PFS24", "modp2048s256"},
+      {"ECP384", "ecp384"},          {"ECP256", "ecp256"},
+      {"DHGroup14", "modp2048"},     {"DHGroup2048", "modp2048"},
+      {"PFS2048", "modp2048"},       {"DHGroup2", "modp1024"},
+      {"PFS2", "modp1024"},          {"None", ""}};
   auto it = m.find(name);
   return it == m.end() ? "" : it->second;
 }
@@ -86,9 +89,9 @@ std::string azure_group(const std::string& name) {
 
 std::string dh_group_name(std::int64_t group) {
   static const std::map<std::int64_t, std::string> m = {
-      {2, "modp1024"},      {5, "modp1536"},      {14, "modp2048"},     {15, "modp3072"},
-      {16, "modp4096"},     {17, "modp6144"},     {18, "modp8192"},     {19, "ecp256"},
-      {20, "ecp384"},       {21, "ecp521"},       {22, "modp1024s160"}, {23, "modp2048s224"},
+      {2, "modp1024"},      {5, "modp1536"},   {14, "modp2048"},     {15, "modp3072"},
+      {16, "modp4096"},     {17, "modp6144"},  {18, "modp8192"},     {19, "ecp256"},
+      {20, "ecp384"},       {21, "ecp521"},    {22, "modp1024s160"}, {23, "modp2048s224"},
       {24, "modp2048s256"}, {31, "curve25519"}};
   auto it = m.find(group);
   return it == m.end() ? "" : it->second;
@@ -129,7 +132,7 @@ std::vector<std::string> azure_default_esp_proposals_as_responder() {
 }
 
 std::vector<std::string> azure_policy_ike_proposals(const AzureIpsecPolicy& p) {
-  std::string integ = p.ike_integrity == "SHA384" ? "sha384"
+  std::string integ = p.ike_integrity == "SHA384"   ? "sha384"
                       : p.ike_integrity == "SHA256" ? "sha256"
                       : p.ike_integrity == "SHA1"   ? "sha1"
                                                     : "";
@@ -142,7 +145,9 @@ std::vector<std::string> azure_policy_ike_proposals(const AzureIpsecPolicy& p) {
 std::vector<std::string> azure_policy_esp_proposals(const AzureIpsecPolicy& p) {
   std::string cipher = azure_cipher(p.ipsec_encryption);
   bool aead = cipher.find("gcm") != std::string::npos;
-  std::string integ = p.ipsec_integrity == "SHA256" ? "sha256" : p.ipsec_integrity == "SHA1" ? "sha1" : "";
+  std::string integ = p.ipsec_integrity == "SHA256" ? "sha256"
+                      : p.ipsec_integrity == "SHA1" ? "sha1"
+                                                    : "";
   return {join_dash({cipher, aead ? "" : integ, azure_group(p.pfs_group)})};
 }
 

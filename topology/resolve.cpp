@@ -64,15 +64,15 @@ Resolved resolve(const Lab& lab) {
     r.cgw_instance.push_back(instance);
   }
   for (const auto& conn : lab.azure.connections) {
-    r.connection_lng.push_back(find_named(lab.azure.local_network_gateways,
-                                          conn.local_network_gateway));
+    r.connection_lng.push_back(
+        find_named(lab.azure.local_network_gateways, conn.local_network_gateway));
   }
   return r;
 }
 
 std::optional<int> tunnel_instance(const Lab& lab, const Resolved& r, TunnelRef t) {
-  auto cgw = find_named(lab.aws.customer_gateways,
-                        lab.aws.vpn_connections[t.connection].customer_gateway);
+  auto cgw =
+      find_named(lab.aws.customer_gateways, lab.aws.vpn_connections[t.connection].customer_gateway);
   if (!cgw) return std::nullopt;
   return r.cgw_instance[*cgw];
 }

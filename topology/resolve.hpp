@@ -24,10 +24,10 @@ struct TunnelRef {
 };
 
 struct Resolved {
-  std::vector<std::optional<Ipv4Address>> azure_public_ip;         // per azure.public_ips
+  std::vector<std::optional<Ipv4Address>> azure_public_ip;           // per azure.public_ips
   std::vector<std::vector<std::optional<Ipv4Address>>> aws_outside;  // [connection][tunnel]
-  std::vector<std::optional<TunnelRef>> lng_tunnel;   // per local network gateway
-  std::vector<std::optional<int>> cgw_instance;       // per customer gateway: Azure instance
+  std::vector<std::optional<TunnelRef>> lng_tunnel;                  // per local network gateway
+  std::vector<std::optional<int>> cgw_instance;            // per customer gateway: Azure instance
   std::vector<std::optional<std::size_t>> connection_lng;  // per Azure connection
 };
 

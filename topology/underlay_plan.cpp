@@ -5,7 +5,9 @@
 namespace vpnlab::topology {
 namespace {
 
-std::string with_len(Ipv4Address a, int len) { return a.to_string() + "/" + std::to_string(len); }
+std::string with_len(Ipv4Address a, int len) {
+  return a.to_string() + "/" + std::to_string(len);
+}
 
 Ipv4Prefix subnet_named(const Lab& lab, const std::string& name, std::size_t fallback_index) {
   const auto& subs = lab.azure.virtual_network.subnets;
@@ -55,10 +57,12 @@ UnderlayPlan plan_underlay(const Lab& lab, const std::vector<GatewayPlan>& gatew
 
   // Azure VNet: the VM on FrontEnd, the fabric routes between subnets; GatewaySubnet is a
   // bridge in the fabric namespace so both instances share it.
-  u.links.push_back({{vm, "eth0", {with_len(a.vm, a.frontend.length)}, ""},
-                     {vnet, "frontend", {with_len(a.vnet_router_frontend, a.frontend.length)}, ""}});
+  u.links.push_back(
+      {{vm, "eth0", {with_len(a.vm, a.frontend.length)}, ""},
+       {vnet, "frontend", {with_len(a.vnet_router_frontend, a.frontend.length)}, ""}});
   u.routes.push_back({vm, *Ipv4Prefix::parse("0.0.0.0/0"), a.vnet_router_frontend});
-  u.bridges.push_back({vnet, "gwsubnet", {with_len(a.vnet_router_gwsubnet, a.gateway_subnet.length)}});
+  u.bridges.push_back(
+      {vnet, "gwsubnet", {with_len(a.vnet_router_gwsubnet, a.gateway_subnet.length)}});
   u.bridges.push_back({inet, "azure", {router_az + "/24"}});
   u.bridges.push_back({inet, "aws", {router_aws + "/24"}});
 
@@ -68,10 +72,15 @@ UnderlayPlan plan_underlay(const Lab& lab, const std::vector<GatewayPlan>& gatew
     for (auto ip : g.public_addresses) wan.push_back(with_len(ip, 24));
     if (g.cloud == Cloud::azure) {
       std::string short_name = "gw" + std::to_string(g.instance);
-      u.links.push_back({{ns, "vnet", {with_len(a.azure_instances[g.instance], a.gateway_subnet.length)}, ""},
-                         {vnet, short_name, {}, "gwsubnet"}});
+      u.links.push_back(
+          {{ns, "vnet", {with_len(a.azure_instances[g.instance], a.gateway_subnet.length)}, ""},
+           {vnet, short_name, {}, "gwsubnet"}});
       u.links.push_back({{ns, "wan", wan, ""}, {inet, "az-" + short_name, {}, "azure"}});
       u.routes.push_back({ns, *Ipv4Prefix::parse("0.0.0.0/0"), *Ipv4Address::parse(router_az)});
+      // The VNet is reached through the fabric, not the internet.
+      for (const auto& space : lab.azure.virtual_network.address_space) {
+        u.routes.push_back({ns, *Ipv4Prefix::parse(space), a.vnet_router_gwsubnet});
+      }
     } else {
       u.links.push_back({{ns, "wan", wan, ""}, {inet, "aws-vgw", {}, "aws"}});
       u.routes.push_back({ns, *Ipv4Prefix::parse("0.0.0.0/0"), *Ipv4Address::parse(router_aws)});

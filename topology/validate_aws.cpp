@@ -10,7 +10,7 @@ namespace {
 
 // cloud-facts: "Reserved inside CIDRs (rejected)" [A-TUN, A-SPEC]
 const std::vector<std::string> kReservedInside = {
-    "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30",
+    "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30",    "169.254.3.0/30",
     "169.254.4.0/30", "169.254.5.0/30", "169.254.169.252/30"};
 
 void check_psk(const Lab& lab, Diagnostics& d, const std::string& path, const SecretBytes& psk) {
@@ -19,15 +19,16 @@ void check_psk(const Lab& lab, Diagnostics& d, const std::string& path, const Se
   auto s = psk.expose();
   if (s.empty()) return d.error(lab, path, "missing; AWS needs a pre-shared key per tunnel");
   if (s.size() < 8 || s.size() > 64) {
-    d.error(lab, path, "is " + std::to_string(s.size()) +
-                           " characters long; AWS requires 8 to 64 characters");
+    d.error(lab, path,
+            "is " + std::to_string(s.size()) + " characters long; AWS requires 8 to 64 characters");
   }
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = static_cast<char>(s[i]);
     bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_';
     if (!ok) {
-      d.error(lab, path, "character " + std::to_string(i + 1) +
-                             " is not allowed; AWS accepts only letters, digits, '.' and '_'");
+      d.error(lab, path,
+              "character " + std::to_string(i + 1) +
+                  " is not allowed; AWS accepts only letters, digits, '.' and '_'");
       break;
     }
   }
@@ -42,8 +43,10 @@ void check_subset(const Lab& lab, Diagnostics& d, const std::string& path,
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (std::find(allowed.begin(), allowed.end(), values[i]) == allowed.end()) {
       std::string v;
-      if constexpr (std::is_same_v<T, std::string>) v = values[i];
-      else v = std::to_string(values[i]);
+      if constexpr (std::is_same_v<T, std::string>)
+        v = values[i];
+      else
+        v = std::to_string(values[i]);
       d.error(lab, idx(path, i), "'" + v + "' is not allowed; AWS accepts " + allowed_text);
     }
   }
@@ -100,9 +103,8 @@ void check_tunnel_options(const Lab& lab, Diagnostics& d, const std::string& p,
   }
   if (!one_of<std::string>(t.startup_action, {"add", "start"})) {
     d.error(lab, p + ".startup_action", "'" + t.startup_action + "' is not one of add, start");
-  } else if (t.startup_action == "start" &&
-             std::find(t.ike_versions.begin(), t.ike_versions.end(), "ikev2") ==
-                 t.ike_versions.end()) {
+  } else if (t.startup_action == "start" && std::find(t.ike_versions.begin(), t.ike_versions.end(),
+                                                      "ikev2") == t.ike_versions.end()) {
     // cloud-facts: "`start` restrictions": AWS-side initiation is IKEv2 only [A-INIT]
     d.error(lab, p + ".startup_action", "'start' needs ikev2 in ike_versions (AWS rule)");
   }
@@ -121,8 +123,8 @@ void check_inside_cidr(const Lab& lab, Diagnostics& d, const std::string& path,
   }
   for (const auto& r : kReservedInside) {
     if (Ipv4Prefix::parse(r)->overlaps(*cidr)) {
-      d.error(lab, path, text + " is reserved by AWS (" + r + "); reserved: " +
-                             join(kReservedInside));
+      d.error(lab, path,
+              text + " is reserved by AWS (" + r + "); reserved: " + join(kReservedInside));
     }
   }
   // Unique across all VPN connections on the same VGW [A-TUN].
@@ -142,8 +144,9 @@ void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d) {
   std::int64_t asn = vgw.amazon_side_asn;
   if (!((asn >= 64512 && asn <= 65534) || (asn >= 4200000000LL && asn <= 4294967294LL))) {
     d.error(lab, "aws.virtual_private_gateway.amazon_side_asn",
-            std::to_string(asn) + " is not a private ASN; AWS accepts 64512-65534 or "
-                                  "4200000000-4294967294 (default 64512)");
+            std::to_string(asn) +
+                " is not a private ASN; AWS accepts 64512-65534 or "
+                "4200000000-4294967294 (default 64512)");
   }
   if (vgw.vpc != aws.vpc.name) {
     d.error(lab, "aws.virtual_private_gateway.vpc",
@@ -157,24 +160,28 @@ void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d) {
     if (cgw.bgp_asn < 1 || cgw.bgp_asn > 4294967295LL) {
       d.error(lab, p + ".bgp_asn", std::to_string(cgw.bgp_asn) + " is outside 1-4294967295");
     } else if (cgw.bgp_asn == 7224 || cgw.bgp_asn == 9059) {
-      d.error(lab, p + ".bgp_asn", std::to_string(cgw.bgp_asn) + " is reserved by AWS in some regions");
+      d.error(lab, p + ".bgp_asn",
+              std::to_string(cgw.bgp_asn) + " is reserved by AWS in some regions");
     }
     if (!r.cgw_instance[i] && !Ipv4Address::parse(cgw.ip_address)) {
       d.error(lab, p + ".ip_address",
-              "'" + cgw.ip_address + "' is neither an IPv4 address nor an Azure gateway public IP name (" +
+              "'" + cgw.ip_address +
+                  "' is neither an IPv4 address nor an Azure gateway public IP name (" +
                   join(lab.azure.gateway.public_ips) + ")");
     }
   }
   // cloud-facts: "Other quotas": 10 VPN connections per VGW [A-QUOTA]
   if (aws.vpn_connections.size() > 10) {
-    d.error(lab, "aws.vpn_connections", "more than 10 VPN connections on one virtual private gateway");
+    d.error(lab, "aws.vpn_connections",
+            "more than 10 VPN connections on one virtual private gateway");
   }
   std::set<Ipv4Prefix> seen;
   for (std::size_t i = 0; i < aws.vpn_connections.size(); ++i) {
     const auto& vpn = aws.vpn_connections[i];
     std::string p = idx("aws.vpn_connections", i);
     if (!find_named(aws.customer_gateways, vpn.customer_gateway)) {
-      d.error(lab, p + ".customer_gateway", "'" + vpn.customer_gateway + "' names no customer gateway");
+      d.error(lab, p + ".customer_gateway",
+              "'" + vpn.customer_gateway + "' names no customer gateway");
     }
     if (vpn.virtual_private_gateway != vgw.name) {
       d.error(lab, p + ".virtual_private_gateway",
@@ -185,14 +192,16 @@ void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d) {
       d.error(lab, p + ".routing", "'" + vpn.routing + "' is not one of dynamic, static");
     }
     if (vpn.tunnel_inside_ip_version != "ipv4") {
-      d.error(lab, p + ".tunnel_inside_ip_version", "only ipv4 is supported on a virtual private gateway");
+      d.error(lab, p + ".tunnel_inside_ip_version",
+              "only ipv4 is supported on a virtual private gateway");
     }
     cidr_field(lab, d, p + ".local_ipv4_network_cidr", vpn.local_ipv4_network_cidr);
     cidr_field(lab, d, p + ".remote_ipv4_network_cidr", vpn.remote_ipv4_network_cidr);
     // A Site-to-Site VPN connection always has exactly two tunnels [A-TUN].
     if (vpn.tunnels.size() != 2) {
-      d.error(lab, p + ".tunnels", "has " + std::to_string(vpn.tunnels.size()) +
-                                       " tunnels; an AWS VPN connection has exactly 2");
+      d.error(lab, p + ".tunnels",
+              "has " + std::to_string(vpn.tunnels.size()) +
+                  " tunnels; an AWS VPN connection has exactly 2");
     }
     for (std::size_t t = 0; t < vpn.tunnels.size(); ++t) {
       std::string tp = idx(p + ".tunnels", t);
@@ -200,8 +209,8 @@ void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d) {
       check_psk(lab, d, tp + ".pre_shared_key", vpn.tunnels[t].pre_shared_key);
       check_tunnel_options(lab, d, tp, vpn.tunnels[t]);
       if (!vpn.tunnels[t].outside_ip_address.empty() && !r.aws_outside[i][t]) {
-        d.error(lab, tp + ".outside_ip_address", "'" + vpn.tunnels[t].outside_ip_address +
-                                                     "' is not an IPv4 address");
+        d.error(lab, tp + ".outside_ip_address",
+                "'" + vpn.tunnels[t].outside_ip_address + "' is not an IPv4 address");
       }
     }
   }

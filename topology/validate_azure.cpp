@@ -32,8 +32,9 @@ void check_shared_key(const Lab& lab, Diagnostics& d, const std::string& path,
   if (s.size() > 128) d.error(lab, path, "longer than 128 characters");
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '-' || s[i] == '~') {
-      d.error(lab, path, "character " + std::to_string(i + 1) +
-                             " is not allowed; Azure accepts printable ASCII except space, '-' and '~'");
+      d.error(lab, path,
+              "character " + std::to_string(i + 1) +
+                  " is not allowed; Azure accepts printable ASCII except space, '-' and '~'");
       break;
     }
   }
@@ -44,34 +45,40 @@ void check_gateway(const Lab& lab, Diagnostics& d) {
   const std::string p = "azure.virtual_network_gateway";
   if (gw.gateway_type != "Vpn") d.error(lab, p + ".gateway_type", "must be Vpn");
   if (gw.vpn_type != "RouteBased") {
-    d.error(lab, p + ".vpn_type", "must be RouteBased (BGP and active/active need a route-based gateway)");
+    d.error(lab, p + ".vpn_type",
+            "must be RouteBased (BGP and active/active need a route-based gateway)");
   }
   // cloud-facts §2.1 SKUs: BGP on every SKU but Basic [Z-SKU, Z-FAQ-BGP]
   if (!one_of<std::string>(gw.sku, {"Basic", "VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5",
                                     "VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"})) {
-    d.error(lab, p + ".sku", "'" + gw.sku + "' is not a VPN gateway SKU (VpnGw1-5, VpnGw1AZ-5AZ, Basic)");
+    d.error(lab, p + ".sku",
+            "'" + gw.sku + "' is not a VPN gateway SKU (VpnGw1-5, VpnGw1AZ-5AZ, Basic)");
   } else if (gw.sku == "Basic" && (gw.bgp.enabled || gw.active_active)) {
     d.error(lab, p + ".sku", "Basic supports neither BGP nor active/active; use VpnGw1 or larger");
   }
   if (gw.virtual_network != lab.azure.virtual_network.name) {
-    d.error(lab, p + ".virtual_network", "'" + gw.virtual_network + "' is not the lab's virtual network ('" +
-                                             lab.azure.virtual_network.name + "')");
+    d.error(lab, p + ".virtual_network",
+            "'" + gw.virtual_network + "' is not the lab's virtual network ('" +
+                lab.azure.virtual_network.name + "')");
   }
   // cloud-facts §2.2: active/active needs two public IPs [Z-AA]
   std::size_t want = gw.active_active ? 2 : 1;
   if (gw.public_ips.size() != want) {
-    d.error(lab, p + ".public_ips", std::string(gw.active_active ? "active/active" : "active/standby") +
-                                        " needs exactly " + std::to_string(want) + " public IP(s)");
+    d.error(lab, p + ".public_ips",
+            std::string(gw.active_active ? "active/active" : "active/standby") + " needs exactly " +
+                std::to_string(want) + " public IP(s)");
   }
   for (std::size_t i = 0; i < gw.public_ips.size(); ++i) {
     if (!find_named(lab.azure.public_ips, gw.public_ips[i])) {
-      d.error(lab, idx(p + ".public_ips", i), "'" + gw.public_ips[i] + "' names no entry of azure.public_ips");
+      d.error(lab, idx(p + ".public_ips", i),
+              "'" + gw.public_ips[i] + "' names no entry of azure.public_ips");
     }
   }
   if (auto why = reserved_asn(gw.bgp.asn); why && gw.bgp.asn != 65515) {
     d.error(lab, p + ".bgp.asn", std::to_string(gw.bgp.asn) + " is " + *why);
   }
-  if (gw.bgp.asn < 1 || gw.bgp.asn > 4294967295LL) d.error(lab, p + ".bgp.asn", "must be 1-4294967295");
+  if (gw.bgp.asn < 1 || gw.bgp.asn > 4294967295LL)
+    d.error(lab, p + ".bgp.asn", "must be 1-4294967295");
   const std::vector<std::string>* lists[] = {&gw.bgp.custom_apipa_instance0,
                                              &gw.bgp.custom_apipa_instance1};
   for (int inst = 0; inst < 2; ++inst) {
@@ -80,8 +87,10 @@ void check_gateway(const Lab& lab, Diagnostics& d) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       auto a = address_field(lab, d, idx(lp, i), list[i]);
       if (a && !in_azure_apipa(*a)) {
-        d.error(lab, idx(lp, i), list[i] + " is outside Azure's APIPA range for VPN, "
-                                           "169.254.21.0 - 169.254.22.255");
+        d.error(lab, idx(lp, i),
+                list[i] +
+                    " is outside Azure's APIPA range for VPN, "
+                    "169.254.21.0 - 169.254.22.255");
       }
     }
   }
@@ -91,14 +100,16 @@ void check_connection(const Lab& lab, const Resolved& r, Diagnostics& d, std::si
   const auto& c = lab.azure.connections[i];
   std::string p = idx("azure.connections", i);
   if (c.virtual_network_gateway != lab.azure.gateway.name) {
-    d.error(lab, p + ".virtual_network_gateway", "'" + c.virtual_network_gateway +
-                                                     "' is not the lab's gateway ('" + lab.azure.gateway.name + "')");
+    d.error(lab, p + ".virtual_network_gateway",
+            "'" + c.virtual_network_gateway + "' is not the lab's gateway ('" +
+                lab.azure.gateway.name + "')");
   }
   if (!r.connection_lng[i]) {
-    d.error(lab, p + ".local_network_gateway", "'" + c.local_network_gateway +
-                                                   "' names no entry of azure.local_network_gateways");
+    d.error(lab, p + ".local_network_gateway",
+            "'" + c.local_network_gateway + "' names no entry of azure.local_network_gateways");
   }
-  if (c.connection_type != "IPsec") d.error(lab, p + ".connection_type", "only IPsec (site-to-site) is emulated");
+  if (c.connection_type != "IPsec")
+    d.error(lab, p + ".connection_type", "only IPsec (site-to-site) is emulated");
   if (!one_of<std::string>(c.connection_protocol, {"IKEv2", "IKEv1"})) {
     d.error(lab, p + ".connection_protocol", "must be IKEv2 or IKEv1");
   } else if (c.connection_protocol == "IKEv1") {
@@ -106,12 +117,13 @@ void check_connection(const Lab& lab, const Resolved& r, Diagnostics& d, std::si
   }
   // cloud-facts: "Connection modes [connectionMode]" [Z-MODE]
   if (!one_of<std::string>(c.connection_mode, {"Default", "InitiatorOnly", "ResponderOnly"})) {
-    d.error(lab, p + ".connection_mode", "'" + c.connection_mode +
-                                             "' is not one of Default, InitiatorOnly, ResponderOnly");
+    d.error(lab, p + ".connection_mode",
+            "'" + c.connection_mode + "' is not one of Default, InitiatorOnly, ResponderOnly");
   }
   // cloud-facts: "DPD timeout [dpdTimeoutSeconds]" 9-3600 s [Z-FAQ-IPSEC]
   if (c.dpd_timeout_seconds < 9 || c.dpd_timeout_seconds > 3600) {
-    d.error(lab, p + ".dpd_timeout_seconds", std::to_string(c.dpd_timeout_seconds) + " is outside 9-3600 s");
+    d.error(lab, p + ".dpd_timeout_seconds",
+            std::to_string(c.dpd_timeout_seconds) + " is outside 9-3600 s");
   }
   check_shared_key(lab, d, p + ".shared_key", c.shared_key);
   if (c.enable_bgp && !lab.azure.gateway.bgp.enabled) {
@@ -121,16 +133,20 @@ void check_connection(const Lab& lab, const Resolved& r, Diagnostics& d, std::si
     // cloud-facts: "Custom policy rules": all fields required, no partial policy [Z-FAQ-IPSEC]
     const auto& pol = *c.ipsec_policy;
     const std::pair<const char*, const std::string*> fields[] = {
-        {"ike_encryption", &pol.ike_encryption}, {"ike_integrity", &pol.ike_integrity},
-        {"dh_group", &pol.dh_group}, {"ipsec_encryption", &pol.ipsec_encryption},
-        {"ipsec_integrity", &pol.ipsec_integrity}, {"pfs_group", &pol.pfs_group}};
+        {"ike_encryption", &pol.ike_encryption},
+        {"ike_integrity", &pol.ike_integrity},
+        {"dh_group", &pol.dh_group},
+        {"ipsec_encryption", &pol.ipsec_encryption},
+        {"ipsec_integrity", &pol.ipsec_integrity},
+        {"pfs_group", &pol.pfs_group}};
     for (const auto& [name, value] : fields) {
       if (value->empty()) {
         d.error(lab, p + ".ipsec_policy." + name,
                 "missing; a custom IPsec/IKE policy must set every field (Azure rule)");
       }
     }
-    if (pol.sa_lifetime_seconds < 300) d.error(lab, p + ".ipsec_policy.sa_lifetime_seconds", "minimum is 300 s");
+    if (pol.sa_lifetime_seconds < 300)
+      d.error(lab, p + ".ipsec_policy.sa_lifetime_seconds", "minimum is 300 s");
     if (pol.sa_data_size_kilobytes < 1024) {
       d.error(lab, p + ".ipsec_policy.sa_data_size_kilobytes", "minimum is 1024 KB");
     }
@@ -141,10 +157,12 @@ void check_connection(const Lab& lab, const Resolved& r, Diagnostics& d, std::si
 
 void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d) {
   const auto& vnet = lab.azure.virtual_network;
-  if (vnet.address_space.empty()) d.error(lab, "azure.virtual_network.address_space", "must list at least one CIDR");
+  if (vnet.address_space.empty())
+    d.error(lab, "azure.virtual_network.address_space", "must list at least one CIDR");
   std::vector<Ipv4Prefix> space;
   for (std::size_t i = 0; i < vnet.address_space.size(); ++i) {
-    if (auto p = cidr_field(lab, d, idx("azure.virtual_network.address_space", i), vnet.address_space[i])) {
+    if (auto p = cidr_field(lab, d, idx("azure.virtual_network.address_space", i),
+                            vnet.address_space[i])) {
       space.push_back(*p);
     }
   }
@@ -153,12 +171,14 @@ void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d) {
     std::string p = idx("azure.virtual_network.subnets", i);
     auto sub = cidr_field(lab, d, p + ".address_prefix", vnet.subnets[i].address_prefix);
     if (vnet.subnets[i].name == "GatewaySubnet") has_gateway_subnet = true;
-    if (sub && std::none_of(space.begin(), space.end(), [&](const Ipv4Prefix& s) { return s.contains(*sub); })) {
+    if (sub && std::none_of(space.begin(), space.end(),
+                            [&](const Ipv4Prefix& s) { return s.contains(*sub); })) {
       d.error(lab, p + ".address_prefix", sub->to_string() + " is outside the VNet address space");
     }
   }
   if (!has_gateway_subnet) {
-    d.error(lab, "azure.virtual_network.subnets", "needs a subnet named GatewaySubnet for the VPN gateway");
+    d.error(lab, "azure.virtual_network.subnets",
+            "needs a subnet named GatewaySubnet for the VPN gateway");
   }
   for (std::size_t i = 0; i < lab.azure.public_ips.size(); ++i) {
     if (!lab.azure.public_ips[i].ip_address.empty() && !r.azure_public_ip[i]) {
@@ -171,12 +191,14 @@ void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d) {
     std::string p = idx("azure.local_network_gateways", i);
     if (!r.lng_tunnel[i]) {
       d.error(lab, p + ".gateway_ip_address",
-              "'" + lng.gateway_ip_address + "' names no AWS tunnel; write <vpn connection>.tunnel1|tunnel2 "
-                                             "or that tunnel's outside IP address");
+              "'" + lng.gateway_ip_address +
+                  "' names no AWS tunnel; write <vpn connection>.tunnel1|tunnel2 "
+                  "or that tunnel's outside IP address");
     }
     if (auto why = reserved_asn(lng.bgp.asn)) {
-      d.error(lab, p + ".bgp.asn", std::to_string(lng.bgp.asn) + " is " + *why +
-                                       " and cannot be used by the on-premises side");
+      d.error(lab, p + ".bgp.asn",
+              std::to_string(lng.bgp.asn) + " is " + *why +
+                  " and cannot be used by the on-premises side");
     }
     auto peer = address_field(lab, d, p + ".bgp.peer_address", lng.bgp.peer_address);
     // cloud-facts: "On-prem BGP address rules": must differ from the device's public IP

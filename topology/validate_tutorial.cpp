@@ -16,7 +16,8 @@ void check_asns_and_cidrs(const Lab& lab, Diagnostics& d) {
   // Tutorial: the Azure ASN must differ from the AWS ASN (custom AWS ASNs too).
   if (azure_asn == aws_asn) {
     d.error(lab, "aws.virtual_private_gateway.amazon_side_asn",
-            std::to_string(aws_asn) + " equals the Azure gateway's ASN; the two sides need different ASNs");
+            std::to_string(aws_asn) +
+                " equals the Azure gateway's ASN; the two sides need different ASNs");
   }
   for (std::size_t i = 0; i < lab.aws.customer_gateways.size(); ++i) {
     if (lab.aws.customer_gateways[i].bgp_asn != azure_asn) {
@@ -38,8 +39,9 @@ void check_asns_and_cidrs(const Lab& lab, Diagnostics& d) {
   for (std::size_t i = 0; i < lab.azure.virtual_network.address_space.size(); ++i) {
     auto vnet = Ipv4Prefix::parse(lab.azure.virtual_network.address_space[i]);
     if (vpc && vnet && vpc->overlaps(*vnet)) {
-      d.error(lab, "aws.vpc.cidr", vpc->to_string() + " overlaps the Azure VNet address space " +
-                                       vnet->to_string() + "; choose a CIDR that does not");
+      d.error(lab, "aws.vpc.cidr",
+              vpc->to_string() + " overlaps the Azure VNet address space " + vnet->to_string() +
+                  "; choose a CIDR that does not");
     }
   }
 }
@@ -50,8 +52,9 @@ void check_apipa_lists(const Lab& lab, Diagnostics& d) {
   // Tutorial: an active/standby gateway supports only one custom APIPA BGP address.
   if (!lab.azure.gateway.active_active) {
     if (bgp.custom_apipa_instance0.size() > 1) {
-      d.error(lab, p + ".instance0", "an active/standby gateway supports only one custom APIPA "
-                                     "address; connecting to several AWS tunnels needs active_active: true");
+      d.error(lab, p + ".instance0",
+              "an active/standby gateway supports only one custom APIPA "
+              "address; connecting to several AWS tunnels needs active_active: true");
     }
     if (!bgp.custom_apipa_instance1.empty()) {
       d.error(lab, p + ".instance1", "an active/standby gateway has no second instance");
@@ -68,16 +71,18 @@ void check_apipa_lists(const Lab& lab, Diagnostics& d) {
           auto cidr = Ipv4Prefix::parse(vpn.tunnels[t].inside_cidr);
           if (cidr && cidr->length == 30 && cidr->network().next(1) == *a) {
             d.error(lab, idx(p + ".instance" + std::to_string(inst), i),
-                    list[i] + " is the AWS side of " + vpn.name + ".tunnel" + std::to_string(t + 1) +
-                        " (" + cidr->to_string() + "); Azure uses the second address, " +
-                        cidr->network().next(2).to_string());
+                    list[i] + " is the AWS side of " + vpn.name + ".tunnel" +
+                        std::to_string(t + 1) + " (" + cidr->to_string() +
+                        "); Azure uses the second address, " + cidr->network().next(2).to_string());
           }
         }
       }
       const auto& other = inst == 0 ? bgp.custom_apipa_instance1 : bgp.custom_apipa_instance0;
       if (inst == 1 && std::find(other.begin(), other.end(), list[i]) != other.end()) {
-        d.error(lab, idx(p + ".instance1", i), list[i] + " is also an instance 0 address; each "
-                                                         "address belongs to one instance");
+        d.error(lab, idx(p + ".instance1", i),
+                list[i] +
+                    " is also an instance 0 address; each "
+                    "address belongs to one instance");
       }
     }
   }
@@ -97,13 +102,15 @@ void check_connection_tunnel(const Lab& lab, const Resolved& r, Diagnostics& d, 
   const auto& tunnel = lab.aws.vpn_connections[tref->connection].tunnels[tref->tunnel];
   std::string label = tunnel_label(lab, *tref);
   if (!c.shared_key.equals(tunnel.pre_shared_key)) {
-    d.error(lab, p + ".shared_key", "differs from the pre-shared key of AWS tunnel " + label +
-                                        " (the tunnel its local network gateway names); IKE would "
-                                        "fail with AUTHENTICATION_FAILED");
+    d.error(lab, p + ".shared_key",
+            "differs from the pre-shared key of AWS tunnel " + label +
+                " (the tunnel its local network gateway names); IKE would "
+                "fail with AUTHENTICATION_FAILED");
   }
   if (c.enable_bgp && lab.aws.vpn_connections[tref->connection].routing != "dynamic") {
-    d.error(lab, p + ".enable_bgp", "AWS VPN connection " + lab.aws.vpn_connections[tref->connection].name +
-                                        " uses static routing; BGP needs routing: dynamic");
+    d.error(lab, p + ".enable_bgp",
+            "AWS VPN connection " + lab.aws.vpn_connections[tref->connection].name +
+                " uses static routing; BGP needs routing: dynamic");
   }
   auto inside = inside_of(lab, *tref);
   if (!inside || inside->length != 30) return;
@@ -114,47 +121,56 @@ void check_connection_tunnel(const Lab& lab, const Resolved& r, Diagnostics& d, 
   if (peer && *peer != aws_addr) {
     d.error(lab, lp + ".bgp.peer_address",
             lng.bgp.peer_address + " must be AWS's inside address of " + label + ", " +
-                aws_addr.to_string() + " (AWS takes the first usable address of " + inside->to_string() + ")");
+                aws_addr.to_string() + " (AWS takes the first usable address of " +
+                inside->to_string() + ")");
   }
   auto instance = tunnel_instance(lab, r, *tref);
   if (!instance || !c.enable_bgp) return;
   const auto& gwlist = *instance == 0 ? lab.azure.gateway.bgp.custom_apipa_instance0
                                       : lab.azure.gateway.bgp.custom_apipa_instance1;
-  const char* field = *instance == 0 ? ".custom_bgp_addresses.primary" : ".custom_bgp_addresses.secondary";
+  const char* field =
+      *instance == 0 ? ".custom_bgp_addresses.primary" : ".custom_bgp_addresses.secondary";
   if (!c.use_custom_bgp_addresses) {
     if (gwlist.size() > 1) {
       // cloud-facts: "APIPA selection quirk" [Z-AWS]: the first address of the list is used.
-      d.warning(lab, p, "selects no custom BGP address while instance " + std::to_string(*instance) +
-                            " has " + std::to_string(gwlist.size()) + " APIPA addresses: Azure uses the first, " +
-                            gwlist.front() + ", whatever the tunnel; " + label + " needs " +
-                            azure_addr.to_string() + " (set custom_bgp_addresses)");
+      d.warning(lab, p,
+                "selects no custom BGP address while instance " + std::to_string(*instance) +
+                    " has " + std::to_string(gwlist.size()) +
+                    " APIPA addresses: Azure uses the first, " + gwlist.front() +
+                    ", whatever the tunnel; " + label + " needs " + azure_addr.to_string() +
+                    " (set custom_bgp_addresses)");
     }
     return;
   }
   const std::string& chosen = *instance == 0 ? c.custom_bgp_primary : c.custom_bgp_secondary;
   auto chosen_addr = Ipv4Address::parse(chosen);
   if (!chosen_addr) {
-    d.error(lab, p + field, "'" + chosen + "' is not an IPv4 address; instance " + std::to_string(*instance) +
-                                " terminates " + label + " and needs " + azure_addr.to_string());
+    d.error(lab, p + field,
+            "'" + chosen + "' is not an IPv4 address; instance " + std::to_string(*instance) +
+                " terminates " + label + " and needs " + azure_addr.to_string());
     return;
   }
   if (std::find(gwlist.begin(), gwlist.end(), chosen) == gwlist.end()) {
-    d.error(lab, p + field, chosen + " is not one of instance " + std::to_string(*instance) +
-                                "'s custom APIPA addresses (" + join(gwlist) + ")");
+    d.error(lab, p + field,
+            chosen + " is not one of instance " + std::to_string(*instance) +
+                "'s custom APIPA addresses (" + join(gwlist) + ")");
   }
   if (*chosen_addr != azure_addr) {
-    d.error(lab, p + field, chosen + " does not match " + label + " (inside " + inside->to_string() +
-                                "): Azure's address on that tunnel is " + azure_addr.to_string());
+    d.error(lab, p + field,
+            chosen + " does not match " + label + " (inside " + inside->to_string() +
+                "): Azure's address on that tunnel is " + azure_addr.to_string());
   }
   // The unused one must still hold a valid address of the other instance.
   const std::string& other = *instance == 0 ? c.custom_bgp_secondary : c.custom_bgp_primary;
   const auto& other_list = *instance == 0 ? lab.azure.gateway.bgp.custom_apipa_instance1
                                           : lab.azure.gateway.bgp.custom_apipa_instance0;
-  const char* other_field = *instance == 0 ? ".custom_bgp_addresses.secondary" : ".custom_bgp_addresses.primary";
+  const char* other_field =
+      *instance == 0 ? ".custom_bgp_addresses.secondary" : ".custom_bgp_addresses.primary";
   if (lab.azure.gateway.active_active &&
       std::find(other_list.begin(), other_list.end(), other) == other_list.end()) {
-    d.error(lab, p + other_field, "'" + other + "' must be one of the other instance's APIPA addresses (" +
-                                      join(other_list) + "); it is not used for this tunnel but Azure requires it");
+    d.error(lab, p + other_field,
+            "'" + other + "' must be one of the other instance's APIPA addresses (" +
+                join(other_list) + "); it is not used for this tunnel but Azure requires it");
   }
 }
 
@@ -167,8 +183,10 @@ void check_every_tunnel_served(const Lab& lab, const Resolved& r, Diagnostics& d
       // Tutorial: the inside CIDR must also lie in Azure's APIPA range for VPN.
       if (inside && (inside->network() < *Ipv4Address::parse("169.254.21.0") ||
                      inside->last() > *Ipv4Address::parse("169.254.22.255"))) {
-        d.error(lab, tp + ".inside_cidr", inside->to_string() + " is outside Azure's APIPA range "
-                                                                "169.254.21.0 - 169.254.22.255");
+        d.error(lab, tp + ".inside_cidr",
+                inside->to_string() +
+                    " is outside Azure's APIPA range "
+                    "169.254.21.0 - 169.254.22.255");
       }
       std::vector<std::size_t> served_by;
       for (std::size_t l = 0; l < r.lng_tunnel.size(); ++l) {
@@ -181,10 +199,12 @@ void check_every_tunnel_served(const Lab& lab, const Resolved& r, Diagnostics& d
         for (std::size_t k = 0; k < lab.azure.connections.size(); ++k) {
           if (r.connection_lng[k] != l) continue;
           // cloud-facts §4.4: startup action add + ResponderOnly never comes up.
-          if (vpn.tunnels[t].startup_action == "add" && lab.azure.connections[k].connection_mode == "ResponderOnly") {
+          if (vpn.tunnels[t].startup_action == "add" &&
+              lab.azure.connections[k].connection_mode == "ResponderOnly") {
             d.warning(lab, idx("azure.connections", k) + ".connection_mode",
                       "ResponderOnly with AWS startup_action add on " + vpn.name + ".tunnel" +
-                          std::to_string(t + 1) + ": neither side initiates, the tunnel never comes up");
+                          std::to_string(t + 1) +
+                          ": neither side initiates, the tunnel never comes up");
           }
         }
       }
@@ -197,7 +217,8 @@ void check_every_tunnel_served(const Lab& lab, const Resolved& r, Diagnostics& d
 void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d) {
   check_asns_and_cidrs(lab, d);
   check_apipa_lists(lab, d);
-  for (std::size_t i = 0; i < lab.azure.connections.size(); ++i) check_connection_tunnel(lab, r, d, i);
+  for (std::size_t i = 0; i < lab.azure.connections.size(); ++i)
+    check_connection_tunnel(lab, r, d, i);
   check_every_tunnel_served(lab, r, d);
 }
 

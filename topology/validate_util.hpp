@@ -16,8 +16,8 @@ inline std::string idx(const std::string& base, std::size_t i) {
 }
 
 /// Parses a CIDR field, reporting a clear error when it is not one.
-inline std::optional<Ipv4Prefix> cidr_field(const Lab& lab, Diagnostics& d,
-                                            const std::string& path, const std::string& text) {
+inline std::optional<Ipv4Prefix> cidr_field(const Lab& lab, Diagnostics& d, const std::string& path,
+                                            const std::string& text) {
   if (text.empty()) {
     d.error(lab, path, "missing; expected an IPv4 CIDR such as 10.1.0.0/16");
     return std::nullopt;
@@ -25,8 +25,9 @@ inline std::optional<Ipv4Prefix> cidr_field(const Lab& lab, Diagnostics& d,
   auto p = Ipv4Prefix::parse(text);
   if (!p) {
     if (auto loose = Ipv4Prefix::parse(text, false)) {
-      d.error(lab, path, "'" + text + "' has host bits set; did you mean " +
-                             Ipv4Prefix{loose->network(), loose->length}.to_string() + "?");
+      d.error(lab, path,
+              "'" + text + "' has host bits set; did you mean " +
+                  Ipv4Prefix{loose->network(), loose->length}.to_string() + "?");
     } else {
       d.error(lab, path, "'" + text + "' is not an IPv4 CIDR (expected a.b.c.d/len)");
     }
@@ -35,8 +36,7 @@ inline std::optional<Ipv4Prefix> cidr_field(const Lab& lab, Diagnostics& d,
 }
 
 inline std::optional<Ipv4Address> address_field(const Lab& lab, Diagnostics& d,
-                                                 const std::string& path,
-                                                 const std::string& text) {
+                                                const std::string& path, const std::string& text) {
   if (text.empty()) {
     d.error(lab, path, "missing; expected an IPv4 address");
     return std::nullopt;

@@ -39,7 +39,9 @@ std::string YamlReader::child_path(const char* key) const {
   return path_.empty() ? std::string(key) : path_ + "." + key;
 }
 
-bool YamlReader::has(const char* key) const { return node_.IsMap() && node_[key]; }
+bool YamlReader::has(const char* key) const {
+  return node_.IsMap() && node_[key];
+}
 
 YAML::Node YamlReader::field(const char* key) {
   asked_.insert(key);

@@ -13,7 +13,7 @@
 namespace vpnlab::dataplane {
 
 struct NextHop {
-  std::string device;                  // e.g. the tunnel's TUN device
+  std::string device;  // e.g. the tunnel's TUN device; empty: chosen by the kernel from gateway
   std::optional<Ipv4Address> gateway;  // none for a point-to-point device
   auto operator<=>(const NextHop&) const = default;
 };

@@ -24,10 +24,14 @@ class NetlinkCategory final : public std::error_category {
   const char* name() const noexcept override { return "vpnlab.netlink"; }
   std::string message(int ev) const override {
     switch (static_cast<netlink_errc>(ev)) {
-      case netlink_errc::socket_failed: return "netlink socket failed";
-      case netlink_errc::bad_reply: return "malformed netlink reply";
-      case netlink_errc::no_such_device: return "no such device";
-      case netlink_errc::name_too_long: return "interface name too long";
+      case netlink_errc::socket_failed:
+        return "netlink socket failed";
+      case netlink_errc::bad_reply:
+        return "malformed netlink reply";
+      case netlink_errc::no_such_device:
+        return "no such device";
+      case netlink_errc::name_too_long:
+        return "interface name too long";
     }
     return "unknown netlink error";
   }
@@ -54,7 +58,9 @@ Checked<void> check_name(std::string_view name) {
   return {};
 }
 
-std::uint32_t be32(Ipv4Address a) { return htonl(a.value); }
+std::uint32_t be32(Ipv4Address a) {
+  return htonl(a.value);
+}
 
 }  // namespace
 
@@ -115,8 +121,8 @@ Checked<void> Netlink::transact(nlmsghdr* request, std::string_view what,
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
     if (n < 0) return fail(errno_code(errno), std::string(what) + ": netlink receive failed");
-    int rc = mnl_cb_run(buf.data(), static_cast<std::size_t>(n), request->nlmsg_seq, port_id_,
-                        cb, const_cast<ReplyHandler*>(&on_reply));
+    int rc = mnl_cb_run(buf.data(), static_cast<std::size_t>(n), request->nlmsg_seq, port_id_, cb,
+                        const_cast<ReplyHandler*>(&on_reply));
     if (rc == MNL_CB_STOP) return {};
     if (rc == MNL_CB_ERROR) {
       return fail(errno_code(errno), std::string(what) + ": " + std::strerror(errno));
@@ -149,7 +155,8 @@ Checked<LinkInfo> Netlink::link(std::string_view name) {
   for (auto& l : *all) {
     if (l.name == name) return l;
   }
-  return fail(make_error_code(netlink_errc::no_such_device), "no device named '" + std::string(name) + "'");
+  return fail(make_error_code(netlink_errc::no_such_device),
+              "no device named '" + std::string(name) + "'");
 }
 
 Checked<int> Netlink::index_of(std::string_view name) {
@@ -244,8 +251,8 @@ Checked<void> Netlink::add_address(std::string_view device, Ipv4Address address,
   ifa->ifa_index = static_cast<unsigned>(*idx);
   mnl_attr_put_u32(req.nlh, IFA_LOCAL, be32(address));
   mnl_attr_put_u32(req.nlh, IFA_ADDRESS, be32(address));
-  auto rc = transact(req.nlh, "add address " + address.to_string() + "/" +
-                                  std::to_string(length) + " on " + std::string(device));
+  auto rc = transact(req.nlh, "add address " + address.to_string() + "/" + std::to_string(length) +
+                                  " on " + std::string(device));
   if (!rc && rc.error().code == std::errc::file_exists) return {};
   return rc;
 }

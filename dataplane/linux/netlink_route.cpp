@@ -27,7 +27,8 @@ rtmsg* put_rtmsg(nlmsghdr* nlh, const Ipv4Prefix& prefix, unsigned char protocol
 std::string describe(const Ipv4Prefix& prefix, const std::vector<NextHop>& hops) {
   std::string s = "route " + prefix.to_string();
   for (const auto& h : hops) {
-    s += " nexthop dev " + h.device;
+    s += " nexthop";
+    if (!h.device.empty()) s += " dev " + h.device;
     if (h.gateway) s += " via " + h.gateway->to_string();
   }
   return s;
@@ -37,9 +38,15 @@ std::string describe(const Ipv4Prefix& prefix, const std::vector<NextHop>& hops)
 
 Checked<void> Netlink::replace_route(const Ipv4Prefix& prefix, const std::vector<NextHop>& hops,
                                      unsigned char protocol) {
-  if (hops.empty()) return fail(std::make_error_code(std::errc::invalid_argument), describe(prefix, hops) + ": no next hop");
+  if (hops.empty())
+    return fail(std::make_error_code(std::errc::invalid_argument),
+                describe(prefix, hops) + ": no next hop");
   std::vector<int> indexes;
   for (const auto& h : hops) {
+    if (h.device.empty()) {  // the kernel picks the device from the gateway's subnet
+      indexes.push_back(0);
+      continue;
+    }
     auto idx = index_of(h.device);
     if (!idx) return fail(idx.error().code, describe(prefix, hops) + ": " + idx.error().message);
     indexes.push_back(*idx);
@@ -51,7 +58,7 @@ Checked<void> Netlink::replace_route(const Ipv4Prefix& prefix, const std::vector
   rtmsg* rtm = put_rtmsg(nlh, prefix, protocol);
   if (hops.size() == 1) {
     if (!hops[0].gateway) rtm->rtm_scope = RT_SCOPE_LINK;
-    mnl_attr_put_u32(nlh, RTA_OIF, static_cast<std::uint32_t>(indexes[0]));
+    if (indexes[0] != 0) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<std::uint32_t>(indexes[0]));
     if (hops[0].gateway) mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(hops[0].gateway->value));
   } else {
     // RTA_MULTIPATH: a run of struct rtnexthop, each followed by its own attributes.
@@ -110,12 +117,16 @@ Checked<std::vector<RouteInfo>> Netlink::routes(unsigned char protocol) {
     bool have_oif = false;
     for_each_attr(reply, sizeof(*rtm), [&](const nlattr* attr) {
       switch (mnl_attr_get_type(attr)) {
-        case RTA_DST: r.prefix.address = Ipv4Address{ntohl(mnl_attr_get_u32(attr))}; break;
+        case RTA_DST:
+          r.prefix.address = Ipv4Address{ntohl(mnl_attr_get_u32(attr))};
+          break;
         case RTA_OIF:
           single.device = name_of(static_cast<int>(mnl_attr_get_u32(attr)));
           have_oif = true;
           break;
-        case RTA_GATEWAY: single.gateway = Ipv4Address{ntohl(mnl_attr_get_u32(attr))}; break;
+        case RTA_GATEWAY:
+          single.gateway = Ipv4Address{ntohl(mnl_attr_get_u32(attr))};
+          break;
         case RTA_MULTIPATH: {
           auto* rtnh = static_cast<const rtnexthop*>(mnl_attr_get_payload(attr));
           int left = mnl_attr_get_payload_len(attr);
@@ -123,7 +134,7 @@ Checked<std::vector<RouteInfo>> Netlink::routes(unsigned char protocol) {
             NextHop hop{name_of(rtnh->rtnh_ifindex), std::nullopt};
             // Attributes of this hop follow the rtnexthop header.
             const auto* a = reinterpret_cast<const nlattr*>(reinterpret_cast<const char*>(rtnh) +
-                                                      RTNH_LENGTH(0));
+                                                            RTNH_LENGTH(0));
             int alen = rtnh->rtnh_len - static_cast<int>(RTNH_LENGTH(0));
             while (mnl_attr_ok(a, alen)) {
               if (mnl_attr_get_type(a) == RTA_GATEWAY) {
@@ -131,7 +142,7 @@ Checked<std::vector<RouteInfo>> Netlink::routes(unsigned char protocol) {
               }
               a = static_cast<const nlattr*>(mnl_attr_next(a));
               alen = rtnh->rtnh_len - static_cast<int>(reinterpret_cast<const char*>(a) -
-                                                      reinterpret_cast<const char*>(rtnh));
+                                                       reinterpret_cast<const char*>(rtnh));
             }
             r.hops.push_back(hop);
             left -= RTNH_ALIGN(rtnh->rtnh_len);
@@ -140,7 +151,8 @@ Checked<std::vector<RouteInfo>> Netlink::routes(unsigned char protocol) {
           }
           break;
         }
-        default: break;
+        default:
+          break;
       }
     });
     if (have_oif) r.hops.insert(r.hops.begin(), single);

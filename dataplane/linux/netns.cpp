@@ -18,7 +18,9 @@
 namespace vpnlab::dataplane {
 namespace {
 
-std::string path_of(const std::string& name) { return std::string(kNetnsDir) + "/" + name; }
+std::string path_of(const std::string& name) {
+  return std::string(kNetnsDir) + "/" + name;
+}
 
 Checked<void> sys_fail(const std::string& what) {
   int err = errno;
@@ -43,19 +45,21 @@ Checked<void> prepare_netns_dir() {
 }  // namespace
 
 bool netns_exists(const std::string& name) {
-  struct stat st{};
+  struct stat st {};
   return stat(path_of(name).c_str(), &st) == 0;
 }
 
 Checked<void> create_netns(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name.size() > 200) {
-    return fail(std::make_error_code(std::errc::invalid_argument), "invalid namespace name '" + name + "'");
+    return fail(std::make_error_code(std::errc::invalid_argument),
+                "invalid namespace name '" + name + "'");
   }
   if (auto rc = prepare_netns_dir(); !rc) return rc;
   std::string path = path_of(name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL, 0);
   if (fd < 0) {
-    if (errno == EEXIST) return fail(std::make_error_code(std::errc::file_exists), "namespace " + name + " exists");
+    if (errno == EEXIST)
+      return fail(std::make_error_code(std::errc::file_exists), "namespace " + name + " exists");
     return sys_fail("create " + path);
   }
   ::close(fd);
@@ -151,7 +155,8 @@ Checked<void> netns_sysctl(const std::string& name, const std::string& key,
 
 Checked<pid_t> spawn_in_netns(const std::string& name, const std::vector<std::string>& argv,
                               const std::string& log_path) {
-  if (argv.empty()) return fail(std::make_error_code(std::errc::invalid_argument), "spawn: empty command");
+  if (argv.empty())
+    return fail(std::make_error_code(std::errc::invalid_argument), "spawn: empty command");
   auto ns_fd = open_netns_fd(name);
   if (!ns_fd) return Unexpected{ns_fd.error()};
   std::vector<char*> args;

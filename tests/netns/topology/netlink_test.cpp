@@ -30,7 +30,9 @@ struct NetnsGuard {
   }
 };
 
-int run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+int run(const std::string& cmd) {
+  return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
 
 TEST(Netlink, VethAddressesRoutesAndPing) {
   NetnsGuard guard;

@@ -13,8 +13,8 @@ TEST(Ipv4Address, ParsesAndPrints) {
 }
 
 TEST(Ipv4Address, RejectsMalformed) {
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "a.b.c.d", "1..2.3",
-                          "1.2.3.4 "}) {
+  for (const char* bad :
+       {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "a.b.c.d", "1..2.3", "1.2.3.4 "}) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(Ipv4Address::parse(bad).has_value());
   }

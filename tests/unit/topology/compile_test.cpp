@@ -40,10 +40,14 @@ struct ApipaRow {
   const char* inside;
 };
 const ApipaRow kSeedApipa[] = {
-    {"azure-gw0", "aws0t1", "ToAzureInstance0.tunnel1", "169.254.21.2", "169.254.21.1", "169.254.21.0/30"},
-    {"azure-gw0", "aws0t2", "ToAzureInstance0.tunnel2", "169.254.22.2", "169.254.22.1", "169.254.22.0/30"},
-    {"azure-gw1", "aws1t1", "ToAzureInstance1.tunnel1", "169.254.21.6", "169.254.21.5", "169.254.21.4/30"},
-    {"azure-gw1", "aws1t2", "ToAzureInstance1.tunnel2", "169.254.22.6", "169.254.22.5", "169.254.22.4/30"},
+    {"azure-gw0", "aws0t1", "ToAzureInstance0.tunnel1", "169.254.21.2", "169.254.21.1",
+     "169.254.21.0/30"},
+    {"azure-gw0", "aws0t2", "ToAzureInstance0.tunnel2", "169.254.22.2", "169.254.22.1",
+     "169.254.22.0/30"},
+    {"azure-gw1", "aws1t1", "ToAzureInstance1.tunnel1", "169.254.21.6", "169.254.21.5",
+     "169.254.21.4/30"},
+    {"azure-gw1", "aws1t2", "ToAzureInstance1.tunnel2", "169.254.22.6", "169.254.22.5",
+     "169.254.22.4/30"},
 };
 
 TEST(Compile, DefaultLabMatchesTheSeedApipaTable) {
@@ -121,7 +125,8 @@ TEST(Compile, AwsProposalsFollowTunnelOptions) {
   t.phase1_encryption = {"AES256-GCM-16"};
   t.phase1_integrity = {"SHA2-256"};
   t.phase1_dh_groups = {14, 19};
-  EXPECT_EQ(aws_ike_proposals(t), std::vector<std::string>{"aes256gcm16-prfsha256-modp2048-ecp256"});
+  EXPECT_EQ(aws_ike_proposals(t),
+            std::vector<std::string>{"aes256gcm16-prfsha256-modp2048-ecp256"});
   t.phase2_encryption = {"AES256", "AES128-GCM-16"};
   t.phase2_integrity = {"SHA1"};
   t.phase2_dh_groups = {5};

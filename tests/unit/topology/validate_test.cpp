@@ -51,7 +51,8 @@ const Case kCases[] = {
     {"custom address does not match the tunnel",
      "custom_bgp_addresses: {enabled: true, primary: 169.254.22.2, secondary: 169.254.21.6}",
      "custom_bgp_addresses: {enabled: true, primary: 169.254.21.2, secondary: 169.254.21.6}",
-     "connections[1].custom_bgp_addresses.primary", "Azure's address on that tunnel is 169.254.22.2"},
+     "connections[1].custom_bgp_addresses.primary",
+     "Azure's address on that tunnel is 169.254.22.2"},
     {"instance 1 uses only the secondary address",
      "custom_bgp_addresses: {enabled: true, primary: 169.254.21.2, secondary: 169.254.22.6}",
      "custom_bgp_addresses: {enabled: true, primary: 169.254.22.6, secondary: 169.254.21.6}",
@@ -72,8 +73,8 @@ const Case kCases[] = {
     // --- AWS documented rules
     {"AWS reserved inside CIDR", "inside_cidr: 169.254.21.0/30", "inside_cidr: 169.254.5.0/30",
      "tunnels[0].inside_cidr", "reserved by AWS"},
-    {"inside CIDR reused on the VGW", "inside_cidr: 169.254.22.0/30", "inside_cidr: 169.254.21.0/30",
-     "tunnels[1].inside_cidr", "already used"},
+    {"inside CIDR reused on the VGW", "inside_cidr: 169.254.22.0/30",
+     "inside_cidr: 169.254.21.0/30", "tunnels[1].inside_cidr", "already used"},
     {"PSK too short", "pre_shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9", "pre_shared_key: abc",
      "tunnels[0].pre_shared_key", "8 to 64"},
     {"PSK bad character", "pre_shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9",
@@ -88,7 +89,8 @@ const Case kCases[] = {
      "phase2_lifetime_seconds: 1800\n    - name: ToAzureInstance1",
      "phase2_lifetime_seconds", "less than phase1"},
     {"rekey margin above half phase 2", "startup_action: start\n    - name: ToAzureInstance1",
-     "startup_action: start\n          rekey_margin_time_seconds: 2000\n    - name: ToAzureInstance1",
+     "startup_action: start\n          rekey_margin_time_seconds: 2000\n    - name: "
+     "ToAzureInstance1",
      "rekey_margin_time_seconds", "half the phase 2"},
     {"replay window out of range", "startup_action: start\n    - name: ToAzureInstance1",
      "startup_action: start\n          replay_window_size: 4096\n    - name: ToAzureInstance1",
@@ -108,12 +110,13 @@ const Case kCases[] = {
     {"startup start needs IKEv2", "startup_action: start\n    - name: ToAzureInstance1",
      "startup_action: start\n          ike_versions: [ikev1]\n    - name: ToAzureInstance1",
      "tunnels[1].startup_action", "needs ikev2"},
-    {"VGW ASN not private", "amazon_side_asn: 64512", "amazon_side_asn: 3000",
-     "amazon_side_asn", "not a private ASN"},
+    {"VGW ASN not private", "amazon_side_asn: 64512", "amazon_side_asn: 3000", "amazon_side_asn",
+     "not a private ASN"},
     {"CGW ASN reserved by AWS", "bgp_asn: 65000", "bgp_asn: 7224", "customer_gateways[0].bgp_asn",
      "reserved by AWS"},
     {"VPN connection with one tunnel",
-     "        - inside_cidr: 169.254.22.4/30\n          pre_shared_key: vpnlab.Tunnel2.Instance1_Vd9Je5Gu\n          startup_action: start\n",
+     "        - inside_cidr: 169.254.22.4/30\n          pre_shared_key: "
+     "vpnlab.Tunnel2.Instance1_Vd9Je5Gu\n          startup_action: start\n",
      "", "vpn_connections[1].tunnels", "exactly 2"},
     // --- Azure documented rules
     {"Azure reserved ASN on the on-premises side", "{asn: 64512, peer_address: 169.254.21.1}",
@@ -125,8 +128,8 @@ const Case kCases[] = {
     {"APIPA address outside Azure's range", "instance1: [169.254.21.6, 169.254.22.6]",
      "instance1: [169.254.21.6, 169.254.23.6]", "instance1[1]", "169.254.21.0 - 169.254.22.255"},
     {"Azure DPD out of range", "connection_mode: ResponderOnly",
-     "connection_mode: ResponderOnly\n      dpd_timeout_seconds: 5", "connections[0].dpd_timeout_seconds",
-     "9-3600"},
+     "connection_mode: ResponderOnly\n      dpd_timeout_seconds: 5",
+     "connections[0].dpd_timeout_seconds", "9-3600"},
     {"Azure shared key with '~'", "shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9",
      "shared_key: vpnlab~Tunnel1", "connections[0].shared_key", "except space"},
     {"unknown connection mode", "connection_mode: ResponderOnly", "connection_mode: Passive",
@@ -176,8 +179,8 @@ TEST(Validate, ErrorsPointAtTheLineOfTheField) {
 }
 
 TEST(Validate, MessagesNeverQuoteSecrets) {
-  auto d = check_text(mutated("shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9",
-                              "shared_key: Sup3r~Secret~Key"));
+  auto d = check_text(
+      mutated("shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9", "shared_key: Sup3r~Secret~Key"));
   std::string text = d.format("lab.yaml");
   EXPECT_NE(text.find("shared_key"), std::string::npos);
   EXPECT_EQ(text.find("Sup3r"), std::string::npos) << text;

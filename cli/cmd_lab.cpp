@@ -1,0 +1,139 @@
+// vpnlab up | down | status
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/commands.hpp"
+#include "dataplane/linux/netns.hpp"
+#include "topology/reachability.hpp"
+#include "topology/underlay.hpp"
+
+namespace vpnlab::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+bool require_root() {
+  if (geteuid() == 0) return true;
+  std::fprintf(stderr, "vpnlab: this command builds network namespaces and needs root\n");
+  return false;
+}
+
+// The lab description `up` used, kept (0600: it holds PSKs) so that `down`/`status --lab`
+// find the same lab without the file.
+void save_lab(const topology::Lab& lab, const LabSource& src) {
+  std::string dir = run_dir(lab.lab.name);
+  std::filesystem::create_directories(dir);
+  ::chmod(dir.c_str(), 0700);
+  std::string text;
+  if (src.file.empty()) {
+    text = topology::default_lab_yaml();
+  } else {
+    std::ifstream in(src.file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string path = dir + "/lab.yaml";
+  std::ofstream out(path, std::ios::trunc);
+  ::chmod(path.c_str(), 0600);
+  out << text;
+}
+
+int print_mesh(const std::vector<topology::GatewayPlan>& gateways) {
+  auto results = topology::probe_public_mesh(gateways, std::chrono::milliseconds(500));
+  int failures = 0;
+  double worst = 0;
+  for (const auto& r : results) {
+    if (!r.ok) {
+      ++failures;
+      std::printf("  FAIL %s -> %s (%s): %s\n", r.from_node.c_str(), r.to.to_string().c_str(),
+                  r.to_node.c_str(), r.error.c_str());
+    } else {
+      worst = std::max(worst, r.rtt.count() / 1000.0);
+    }
+  }
+  std::printf(
+      "public reachability: %zu/%zu gateway-to-public-IP probes answered (ICMP echo, worst %.2f "
+      "ms)\n",
+      results.size() - failures, results.size(), worst);
+  return failures;
+}
+
+}  // namespace
+
+int cmd_up(const LabSource& src, const UpOptions& opt) {
+  if (!require_root()) return 1;
+  auto lab = load_valid_lab(src);
+  if (!lab) return 1;
+  auto plan = topology::compile(*lab);
+  std::fputs(plan.notes.format(src.file.empty() ? "<default lab>" : src.file).c_str(), stderr);
+  auto t0 = Clock::now();
+  auto report = topology::underlay_up(plan.underlay);
+  if (!report) {
+    std::fprintf(stderr, "vpnlab up: %s\n", report.error().message.c_str());
+    return 1;
+  }
+  double took = ms_since(t0);
+  save_lab(*lab, src);
+  std::printf("lab '%s': underlay up in %.1f ms (%zu namespaces created, %zu already there)\n",
+              lab->lab.name.c_str(), took, report->created.size(), report->found.size());
+  for (const auto& n : report->found)
+    std::printf("  found existing namespace %s (kept)\n", n.c_str());
+  int failures = print_mesh(plan.gateways);
+  if (!opt.underlay_only) {
+    std::printf(
+        "gateways: not started - this build has no `vpnlab gateway` yet (IKE/ESP/BGP are "
+        "being integrated); the lab is up to the underlay\n");
+  }
+  return failures == 0 ? 0 : 2;
+}
+
+int cmd_down(const LabSource& src) {
+  if (!require_root()) return 1;
+  auto lab = load_valid_lab(src, true);
+  if (!lab) return 1;
+  auto plan = topology::compile(*lab);
+  auto t0 = Clock::now();
+  auto report = topology::underlay_down(plan.underlay);
+  if (!report) {
+    std::fprintf(stderr, "vpnlab down: %s\n", report.error().message.c_str());
+    return 1;
+  }
+  double took = ms_since(t0);
+  std::filesystem::remove_all(run_dir(lab->lab.name));
+  if (report->removed.empty()) {
+    std::printf("lab '%s': nothing to remove (no namespace of this lab exists)\n",
+                lab->lab.name.c_str());
+  } else {
+    std::printf("lab '%s': removed %zu namespaces in %.1f ms\n", lab->lab.name.c_str(),
+                report->removed.size(), took);
+  }
+  return 0;
+}
+
+int cmd_status(const LabSource& src, bool json) {
+  if (!require_root()) return 1;
+  auto lab = load_valid_lab(src, true);
+  if (!lab) return 1;
+  auto plan = topology::compile(*lab);
+  std::size_t present = 0;
+  for (const auto& n : plan.underlay.nodes) present += dataplane::netns_exists(n.netns);
+  (void)json;
+  std::printf("lab '%s': %zu/%zu namespaces present\n", lab->lab.name.c_str(), present,
+              plan.underlay.nodes.size());
+  for (const auto& n : plan.underlay.nodes) {
+    std::printf("  %-22s %s\n", n.netns.c_str(),
+                dataplane::netns_exists(n.netns) ? "up" : "missing");
+  }
+  if (present != plan.underlay.nodes.size()) return 3;
+  return print_mesh(plan.gateways) == 0 ? 0 : 2;
+}
+
+}  // namespace vpnlab::cli

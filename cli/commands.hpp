@@ -1,0 +1,19 @@
+#pragma once
+// The vpnlab subcommands; each returns the process exit code.
+#include <string>
+
+#include "cli/lab_source.hpp"
+
+namespace vpnlab::cli {
+
+int cmd_validate(const LabSource& src);
+int cmd_topology_show(bool show_secrets);
+int cmd_topology_plan(const LabSource& src, const std::string& node);
+struct UpOptions {
+  bool underlay_only = false;
+};
+int cmd_up(const LabSource& src, const UpOptions& opt);
+int cmd_down(const LabSource& src);
+int cmd_status(const LabSource& src, bool json);
+
+}  // namespace vpnlab::cli

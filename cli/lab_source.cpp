@@ -1,0 +1,45 @@
+#include "cli/lab_source.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+
+#include "topology/validate.hpp"
+
+namespace vpnlab::cli {
+
+std::string run_dir(const std::string& lab_name) {
+  return std::string(kRunDir) + "/" + lab_name;
+}
+
+std::optional<topology::Lab> load_valid_lab(const LabSource& src, bool quiet_warnings) {
+  topology::LoadResult loaded;
+  std::string shown = src.file;
+  if (!src.file.empty()) {
+    loaded = topology::load_lab_file(src.file);
+  } else if (!src.lab_name.empty() &&
+             std::filesystem::exists(run_dir(src.lab_name) + "/lab.yaml")) {
+    shown = run_dir(src.lab_name) + "/lab.yaml";
+    loaded = topology::load_lab_file(shown);
+  } else {
+    shown = "<default lab>";
+    loaded = topology::load_default_lab();
+  }
+  topology::Diagnostics all = loaded.diagnostics;
+  if (loaded.lab) {
+    auto found = topology::validate(*loaded.lab);
+    for (const auto& d : found.items()) all.add_at(d.severity, d.path, d.where, d.message);
+  }
+  if (!all.ok() || (!quiet_warnings && !all.items().empty())) {
+    std::fputs(all.format(shown).c_str(), stderr);
+  }
+  if (!all.ok() || !loaded.lab) return std::nullopt;
+  return std::move(*loaded.lab);
+}
+
+std::string redact_secrets(const std::string& yaml) {
+  static const std::regex key(R"(((shared_key|pre_shared_key):\s*)[^\s#,}]+)");
+  return std::regex_replace(yaml, key, "$1<redacted>");
+}
+
+}  // namespace vpnlab::cli

@@ -1,0 +1,50 @@
+// vpnlab: one binary for the lab (validate, topology, up, down, status) and, in each gateway
+// namespace, the gateway process itself.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace vpnlab::cli;
+  CLI::App app{"vpnlab - an Azure <-> AWS BGP active/active VPN on Linux network namespaces"};
+  app.require_subcommand(1);
+  LabSource src;
+  std::string node;
+  bool show_secrets = false, json = false;
+  UpOptions up;
+
+  auto* validate =
+      app.add_subcommand("validate", "check a lab description (default: the reference lab)");
+  validate->add_option("file", src.file, "lab YAML file");
+
+  auto* topology = app.add_subcommand("topology", "the lab description and what it compiles to");
+  topology->require_subcommand(1);
+  auto* show = topology->add_subcommand("show", "print the embedded reference lab as YAML");
+  show->add_flag("--show-secrets", show_secrets, "print the pre-shared keys");
+  auto* plan = topology->add_subcommand("plan", "print the compiled per-gateway plans");
+  plan->add_option("file", src.file, "lab YAML file");
+  plan->add_option("--node", node, "azure-gw0, azure-gw1 or aws-vgw");
+
+  auto add_lab_args = [&](CLI::App* cmd) {
+    cmd->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+    cmd->add_option("--lab", src.lab_name,
+                    "a running lab's name (uses the description saved by up)");
+  };
+  auto* upc = app.add_subcommand("up", "build the lab and print its status");
+  add_lab_args(upc);
+  upc->add_flag("--underlay-only", up.underlay_only, "namespaces, links and routes only");
+  auto* down = app.add_subcommand("down", "remove everything the lab made");
+  add_lab_args(down);
+  auto* status = app.add_subcommand("status", "the lab as the two cloud consoles would show it");
+  add_lab_args(status);
+  status->add_flag("--json", json, "machine-readable");
+
+  CLI11_PARSE(app, argc, argv);
+  if (*validate) return cmd_validate(src);
+  if (*show) return cmd_topology_show(show_secrets);
+  if (*plan) return cmd_topology_plan(src, node);
+  if (*upc) return cmd_up(src, up);
+  if (*down) return cmd_down(src);
+  if (*status) return cmd_status(src, json);
+  return 1;
+}

@@ -1,0 +1,129 @@
+#include "topology/underlay.hpp"
+
+#include <unistd.h>
+
+#include <map>
+
+#include "dataplane/linux/netlink.hpp"
+#include "dataplane/linux/netns.hpp"
+
+namespace vpnlab::topology {
+namespace {
+
+using dataplane::Netlink;
+
+Checked<void> add_addresses(Netlink& nl, const std::string& device,
+                            const std::vector<std::string>& addresses) {
+  for (const auto& text : addresses) {
+    auto p = Ipv4Prefix::parse(text, false);
+    if (!p) return fail(std::make_error_code(std::errc::invalid_argument), "bad address " + text);
+    if (auto rc = nl.add_address(device, p->address, p->length); !rc) return rc;
+  }
+  return {};
+}
+
+struct Sockets {
+  std::map<std::string, Netlink> by_ns;
+  Checked<Netlink*> get(const std::string& ns) {
+    auto it = by_ns.find(ns);
+    if (it != by_ns.end()) return &it->second;
+    auto nl = Netlink::open_in(ns);
+    if (!nl) return Unexpected{nl.error()};
+    return &by_ns.emplace(ns, std::move(*nl)).first->second;
+  }
+};
+
+Checked<void> configure_end(Sockets& s, const LinkEnd& end) {
+  auto nl = s.get(end.netns);
+  if (!nl) return Unexpected{nl.error()};
+  if (!end.bridge.empty()) {
+    if (auto rc = (*nl)->set_master(end.device, end.bridge); !rc) return rc;
+  }
+  if (auto rc = add_addresses(**nl, end.device, end.addresses); !rc) return rc;
+  return (*nl)->set_up(end.device);
+}
+
+Checked<void> build_link(Sockets& s, const LinkPlan& link) {
+  auto nl = s.get(link.a.netns);
+  if (!nl) return Unexpected{nl.error()};
+  if (!(*nl)->link(link.a.device)) {
+    auto peer_fd = dataplane::open_netns_fd(link.b.netns);
+    if (!peer_fd) return Unexpected{peer_fd.error()};
+    auto rc = (*nl)->add_veth(link.a.device, link.b.device, *peer_fd);
+    ::close(*peer_fd);
+    if (!rc) {
+      return fail(rc.error().code,
+                  link.a.netns + ": " + rc.error().message + " (to " + link.b.netns + ")");
+    }
+  }
+  if (auto rc = configure_end(s, link.a); !rc) return rc;
+  return configure_end(s, link.b);
+}
+
+Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
+  for (const auto& n : plan.nodes) {
+    auto nl = s.get(n.netns);
+    if (!nl) return Unexpected{nl.error()};
+    if (auto rc = (*nl)->set_up("lo"); !rc) return rc;
+    if (n.forwarding) {
+      if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/ip_forward", "1"); !rc) return rc;
+    }
+  }
+  for (const auto& b : plan.bridges) {
+    auto nl = s.get(b.netns);
+    if (!nl) return Unexpected{nl.error()};
+    if (!(*nl)->link(b.device)) {
+      if (auto rc = (*nl)->add_bridge(b.device); !rc) return rc;
+    }
+    if (auto rc = add_addresses(**nl, b.device, b.addresses); !rc) return rc;
+    if (auto rc = (*nl)->set_up(b.device); !rc) return rc;
+  }
+  for (const auto& l : plan.links) {
+    if (auto rc = build_link(s, l); !rc) return rc;
+  }
+  for (const auto& r : plan.routes) {
+    auto nl = s.get(r.netns);
+    if (!nl) return Unexpected{nl.error()};
+    // Underlay routes are the lab's static config, so they carry the "static" protocol.
+    auto rc = (*nl)->replace_route(r.prefix, {{"", r.via}}, 4 /* RTPROT_STATIC */);
+    if (!rc) return fail(rc.error().code, r.netns + ": " + rc.error().message);
+  }
+  return {};
+}
+
+}  // namespace
+
+bool underlay_present(const UnderlayPlan& plan) {
+  for (const auto& n : plan.nodes) {
+    if (!dataplane::netns_exists(n.netns)) return false;
+  }
+  return true;
+}
+
+Checked<UnderlayReport> underlay_up(const UnderlayPlan& plan) {
+  UnderlayReport report;
+  for (const auto& n : plan.nodes) {
+    if (dataplane::netns_exists(n.netns)) {
+      report.found.push_back(n.netns);
+      continue;
+    }
+    if (auto rc = dataplane::create_netns(n.netns); !rc) return Unexpected{rc.error()};
+    report.created.push_back(n.netns);
+  }
+  Sockets sockets;
+  if (auto rc = build(plan, sockets); !rc) return Unexpected{rc.error()};
+  return report;
+}
+
+Checked<UnderlayReport> underlay_down(const UnderlayPlan& plan) {
+  UnderlayReport report;
+  // Deleting a namespace deletes its veth ends, and with them the peers in other namespaces.
+  for (auto it = plan.nodes.rbegin(); it != plan.nodes.rend(); ++it) {
+    if (!dataplane::netns_exists(it->netns)) continue;
+    if (auto rc = dataplane::delete_netns(it->netns); !rc) return Unexpected{rc.error()};
+    report.removed.push_back(it->netns);
+  }
+  return report;
+}
+
+}  // namespace vpnlab::topology
