@@ -1,0 +1,179 @@
+#include "dataplane/linux/datagram_socket.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/errors.hpp"
+
+namespace vpnlab::dataplane {
+
+namespace {
+
+sockaddr_in to_sockaddr(const Endpoint& e) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(e.address.value);
+  a.sin_port = htons(e.port);
+  return a;
+}
+
+Endpoint from_sockaddr(const sockaddr_in& a) {
+  return Endpoint{Ipv4Address{ntohl(a.sin_addr.s_addr)}, ntohs(a.sin_port)};
+}
+
+std::string describe(const Endpoint& e) {
+  return e.address.to_string() + ":" + std::to_string(e.port);
+}
+
+void set_buffers(int fd) {
+  // Large socket buffers absorb bursts from a TUN batch; FORCE works as root (the lab).
+  int size = 8 << 20;
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  }
+  if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  }
+  // cloud-facts: "Best practice" [A-BP]: clear DF / fragment. Outer packets may be
+  // fragmented by the kernel rather than dropped when a path is smaller than expected.
+  int pmtu = IP_PMTUDISC_DONT;
+  ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+}
+
+// The send buffer is full: wait briefly for room instead of dropping (TCP inside the tunnel
+// would see the drop as congestion). Bounded, so a wedged socket cannot stall the worker.
+bool wait_writable(int fd) {
+  pollfd p{fd, POLLOUT, 0};
+  return ::poll(&p, 1, 10) > 0;
+}
+
+}  // namespace
+
+Checked<std::unique_ptr<LinuxDatagramSocket>> LinuxDatagramSocket::open(Kind kind, Endpoint local,
+                                                                        std::size_t batch) {
+  int fd = kind == Kind::udp
+               ? ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
+               : ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+  if (fd < 0) return fail(errno_code(errno), std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  set_buffers(fd);
+  Endpoint bind_to = local;
+  if (kind == Kind::raw_esp) bind_to.port = 0;
+  sockaddr_in a = to_sockaddr(bind_to);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
+    int err = errno;
+    ::close(fd);
+    return fail(errno_code(err), "bind " + describe(bind_to) + ": " + std::strerror(err));
+  }
+  return std::unique_ptr<LinuxDatagramSocket>(
+      new LinuxDatagramSocket(fd, kind, bind_to, batch == 0 ? 1 : batch));
+}
+
+LinuxDatagramSocket::LinuxDatagramSocket(int fd, Kind kind, Endpoint local, std::size_t batch)
+    : fd_(fd),
+      kind_(kind),
+      local_(local),
+      batch_(batch),
+      rx_msgs_(batch),
+      tx_msgs_(batch),
+      rx_iov_(batch),
+      tx_iov_(batch),
+      rx_addr_(batch),
+      tx_addr_(batch) {
+  rx_bufs_.reserve(batch);
+}
+
+LinuxDatagramSocket::~LinuxDatagramSocket() {
+  ::close(fd_);
+}
+
+Result<std::size_t> LinuxDatagramSocket::read_batch(PacketBatch& out, PacketPool& pool) {
+  std::size_t want = std::min(batch_, out.capacity() - out.size());
+  rx_bufs_.clear();
+  for (std::size_t i = 0; i < want; ++i) {
+    PooledPacket p = pool.acquire();
+    if (!p) break;
+    auto room = p->writable();
+    rx_iov_[i] = iovec{room.data(), room.size()};
+    rx_msgs_[i] = mmsghdr{};
+    rx_msgs_[i].msg_hdr.msg_iov = &rx_iov_[i];
+    rx_msgs_[i].msg_hdr.msg_iovlen = 1;
+    rx_msgs_[i].msg_hdr.msg_name = &rx_addr_[i];
+    rx_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+    rx_bufs_.push_back(std::move(p));
+  }
+  if (rx_bufs_.empty()) return std::size_t{0};
+  int got = ::recvmmsg(fd_, rx_msgs_.data(), static_cast<unsigned>(rx_bufs_.size()), MSG_DONTWAIT,
+                       nullptr);
+  if (got <= 0) {
+    rx_bufs_.clear();
+    return std::size_t{0};
+  }
+  for (int i = 0; i < got; ++i) {
+    PooledPacket& p = rx_bufs_[static_cast<std::size_t>(i)];
+    if (rx_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than a buffer: drop
+    p->set_size(rx_msgs_[i].msg_len);
+    p->peer = from_sockaddr(rx_addr_[i]);
+    if (kind_ == Kind::raw_esp) strip_ip_header(*p);
+    out.push(std::move(p));
+  }
+  rx_bufs_.clear();  // unused buffers go back to the pool
+  return static_cast<std::size_t>(got);
+}
+
+void LinuxDatagramSocket::strip_ip_header(PacketBuf& p) const {
+  // raw(7): IPv4 raw sockets receive the IP header. RFC 791: IHL in 32-bit words.
+  std::uint32_t ihl = p.size() > 0 ? (p.data()[0] & 0x0fu) * 4u : 0u;
+  if (ihl < 20 || !p.pull_front(ihl)) p.set_size(0);  // counted as too_short later
+  p.peer.port = 0;
+}
+
+Result<std::size_t> LinuxDatagramSocket::write_batch(PacketBatch& in) {
+  std::size_t sent_total = 0, n = in.size(), at = 0;
+  int retries = 0;
+  while (at < n) {
+    std::size_t chunk = std::min(batch_, n - at);
+    for (std::size_t i = 0; i < chunk; ++i) {
+      PacketBuf& p = in[at + i];
+      tx_addr_[i] = to_sockaddr(p.peer);
+      tx_iov_[i] = iovec{p.data(), p.size()};
+      tx_msgs_[i] = mmsghdr{};
+      tx_msgs_[i].msg_hdr.msg_iov = &tx_iov_[i];
+      tx_msgs_[i].msg_hdr.msg_iovlen = 1;
+      tx_msgs_[i].msg_hdr.msg_name = &tx_addr_[i];
+      tx_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+    }
+    int sent = ::sendmmsg(fd_, tx_msgs_.data(), static_cast<unsigned>(chunk), 0);
+    if (sent < 0 && (errno == EAGAIN || errno == ENOBUFS) && ++retries < 100 &&
+        wait_writable(fd_)) {
+      continue;
+    }
+    if (sent <= 0) {
+      // The first message failed (e.g. ENOBUFS, or no route): skip it, keep the rest.
+      at += 1;
+      continue;
+    }
+    sent_total += static_cast<std::size_t>(sent);
+    at += static_cast<std::size_t>(sent);
+  }
+  in.clear();
+  return sent_total;
+}
+
+Result<void> LinuxDatagramSocket::send_control(const Endpoint& peer, ByteSpan payload) {
+  sockaddr_in a = to_sockaddr(peer);
+  if (::sendto(fd_, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) <
+      0) {
+    return Unexpected{errno_code(errno)};
+  }
+  return {};
+}
+
+}  // namespace vpnlab::dataplane

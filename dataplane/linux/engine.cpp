@@ -1,0 +1,195 @@
+#include "dataplane/linux/engine.hpp"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "base/errors.hpp"
+
+#include "base/log.hpp"
+#include "dataplane/core/inbound.hpp"
+#include "dataplane/core/outbound.hpp"
+#include "dataplane/core/tunnel_mtu.hpp"
+#include "dataplane/linux/netlink.hpp"
+
+namespace vpnlab::dataplane {
+
+namespace {
+
+void signal_fd(int fd) {
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(fd, &one, sizeof one);
+}
+
+void drain_fd(int fd) {
+  std::uint64_t v;
+  [[maybe_unused]] auto n = ::read(fd, &v, sizeof v);
+}
+
+std::uint16_t mtu_of(const TunnelConfig& t) {
+  return t.mtu != 0 ? t.mtu : tunnel_mtu(t.suite, t.udp_encap);
+}
+
+}  // namespace
+
+Engine::Engine(std::vector<TunnelConfig> tunnels, EngineOptions options)
+    : configs_(std::move(tunnels)), options_(options) {
+  stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  control_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  int fd = control_fd_;
+  dp_.set_wakeup([fd] { signal_fd(fd); });
+}
+
+Checked<std::unique_ptr<Engine>> Engine::create(std::vector<TunnelConfig> tunnels,
+                                                EngineOptions options) {
+  if (options.workers == 0) options.workers = 1;
+  std::unique_ptr<Engine> e(new Engine(std::move(tunnels), options));
+  if (e->stop_fd_ < 0 || e->control_fd_ < 0) {
+    return fail(errno_code(errno), "eventfd for the dataplane engine");
+  }
+  if (auto r = e->open_devices(); !r) return Unexpected{r.error()};
+  if (auto r = e->configure_links(); !r) return Unexpected{r.error()};
+  if (auto r = e->open_sockets(); !r) return Unexpected{r.error()};
+  return e;
+}
+
+Checked<void> Engine::open_devices() {
+  for (const auto& t : configs_) {
+    auto tun = LinuxTun::open(t.name, LinuxTun::Options{options_.batch, false});
+    if (!tun) return Unexpected{tun.error()};
+    dp_.add_tunnel(t.name, **tun, tunnel_mss(mtu_of(t)));
+    tuns_.push_back(std::move(*tun));
+  }
+  return {};
+}
+
+Checked<void> Engine::configure_links() {
+  auto nl = Netlink::open();
+  if (!nl) return Unexpected{nl.error()};
+  for (const auto& t : configs_) {
+    // cloud-facts: "MTU/MSS by cipher (MTU / MSS v4 / MSS IPv6-in-IPv4)" [A-BP]
+    if (auto r = nl->set_mtu(t.name, mtu_of(t)); !r) return r;
+    if (auto r = nl->add_address(t.name, t.inside_address, t.inside_length); !r) return r;
+    if (auto r = nl->set_up(t.name); !r) return r;
+    for (const auto& prefix : t.routes) {
+      if (auto r = nl->replace_route(prefix, {NextHop{t.name, std::nullopt}}); !r) return r;
+    }
+  }
+  return {};
+}
+
+Checked<void> Engine::open_sockets() {
+  std::set<std::uint32_t> locals, raw_locals;
+  for (const auto& t : configs_) {
+    locals.insert(t.outer_local.value);
+    if (!t.udp_encap) raw_locals.insert(t.outer_local.value);
+  }
+  auto add = [&](LinuxDatagramSocket::Kind kind, Endpoint local, SocketRole role) -> Checked<void> {
+    auto s = LinuxDatagramSocket::open(kind, local, options_.batch);
+    if (!s) return Unexpected{s.error()};
+    dp_.add_socket(**s, local, role);
+    sockets_.push_back(std::move(*s));
+    return {};
+  };
+  for (std::uint32_t a : locals) {
+    Ipv4Address addr{a};
+    // RFC 3948: ESP in UDP and IKE share port 4500; RFC 7296 2.23: IKE starts on 500.
+    if (auto r = add(LinuxDatagramSocket::Kind::udp, {addr, 4500}, SocketRole::esp_udp); !r) {
+      return r;
+    }
+    if (options_.ike_ports) {
+      if (auto r = add(LinuxDatagramSocket::Kind::udp, {addr, 500}, SocketRole::ike); !r) return r;
+    }
+    if (raw_locals.count(a)) {
+      if (auto r = add(LinuxDatagramSocket::Kind::raw_esp, {addr, 0}, SocketRole::esp_raw); !r) {
+        return r;
+      }
+    }
+  }
+  return {};
+}
+
+void Engine::start() {
+  if (running_.exchange(true)) return;
+  std::size_t n = std::min(options_.workers, std::max<std::size_t>(configs_.size(), 1));
+  std::vector<std::vector<TunnelId>> split(n);
+  for (std::size_t i = 0; i < configs_.size(); ++i) {
+    split[i % n].push_back(TunnelId{static_cast<std::uint16_t>(i)});
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    out_workers_.push_back(std::make_unique<OutboundWorker>(dp_, split[i], options_.buffers));
+  }
+  in_worker_ = std::make_unique<InboundWorker>(dp_, options_.buffers);
+  for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this, i] { run_outbound(i); });
+  threads_.emplace_back([this] { run_inbound(); });
+}
+
+void Engine::stop() {
+  if (!running_.exchange(false)) return;
+  signal_fd(stop_fd_);
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+Engine::~Engine() {
+  stop();
+  out_workers_.clear();
+  in_worker_.reset();
+  if (stop_fd_ >= 0) ::close(stop_fd_);
+  if (control_fd_ >= 0) ::close(control_fd_);
+}
+
+void Engine::run_outbound(std::size_t index) {
+  std::string name = "dp-out-" + std::to_string(index);
+  ::pthread_setname_np(::pthread_self(), name.c_str());
+  VPNLAB_LOG(info, "dp", "%s started", name.c_str());
+  OutboundWorker& w = *out_workers_[index];
+  std::vector<pollfd> fds;
+  for (TunnelId t : w.tunnels()) fds.push_back(pollfd{tuns_[t.value]->fd(), POLLIN, 0});
+  fds.push_back(pollfd{stop_fd_, POLLIN, 0});
+  while (running_.load(std::memory_order_relaxed)) {
+    if (w.run_once() > 0) continue;
+    w.idle();
+    ::poll(fds.data(), fds.size(), 1000);
+  }
+  w.idle();
+  VPNLAB_LOG(info, "dp", "%s stopped", name.c_str());
+}
+
+void Engine::run_inbound() {
+  ::pthread_setname_np(::pthread_self(), "dp-in");
+  VPNLAB_LOG(info, "dp", "dp-in started");
+  std::vector<pollfd> fds;
+  for (const auto& s : sockets_) fds.push_back(pollfd{s->fd(), POLLIN, 0});
+  fds.push_back(pollfd{stop_fd_, POLLIN, 0});
+  while (running_.load(std::memory_order_relaxed)) {
+    if (in_worker_->run_once() > 0) continue;
+    in_worker_->idle();
+    ::poll(fds.data(), fds.size(), 1000);
+  }
+  in_worker_->idle();
+  VPNLAB_LOG(info, "dp", "dp-in stopped");
+}
+
+void Engine::poll_control() {
+  drain_fd(control_fd_);
+  for (const auto& d : dp_.ike_queue().drain()) {
+    if (ike_handler_) ike_handler_(d);
+  }
+  dp_.poll_control();
+}
+
+std::map<std::string, std::uint64_t> Engine::tunnel_counters(const TunnelName& name) const {
+  auto t = dp_.find_tunnel(name);
+  if (!t) return {};
+  return to_map(dp_.tunnel(*t).counters);
+}
+
+std::map<std::string, std::uint64_t> Engine::global_counters() const {
+  return to_map(dp_.global_counters());
+}
+
+}  // namespace vpnlab::dataplane

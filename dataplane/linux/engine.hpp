@@ -1,0 +1,120 @@
+#pragma once
+// Engine: a gateway's live ESP dataplane on Linux. Owns one TUN device per tunnel (named for
+// it, holding the tunnel's inside address, MTU set for the ESP overhead), the outer sockets
+// (UDP 4500 with the non-ESP marker, UDP 500, raw ESP) per local address, and the worker
+// threads; implements SaInstaller over them (dataplane/core Dataplane).
+//
+// Threads: `workers` outbound threads (tunnels split among them; one tunnel's outbound SA
+// is only ever used by its thread) and one inbound thread for all sockets. Workers spin
+// while packets flow and block in poll() when idle. The control thread (IKE's io_context, or
+// the manual runner's main) calls SaInstaller methods, send_ike, and poll_control() when
+// control_fd() is readable.
+//
+// Lifecycle: create() (devices configured, nothing running) -> start() -> stop() (also in the
+// destructor). The TUN devices disappear with the Engine.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/ip.hpp"
+#include "dataplane/core/dataplane.hpp"
+#include "dataplane/core/inbound.hpp"
+#include "dataplane/core/outbound.hpp"
+#include "dataplane/linux/datagram_socket.hpp"
+#include "dataplane/linux/tun_device.hpp"
+
+namespace vpnlab::dataplane {
+
+struct TunnelConfig {
+  TunnelName name;             // the TUN device's name too (<= 15 characters)
+  Ipv4Address inside_address;  // e.g. 169.254.10.1 (APIPA, cloud-facts inside CIDRs)
+  std::uint8_t inside_length = 30;
+  Ipv4Address outer_local, outer_remote;
+  bool udp_encap = true;
+  esp::SuiteId suite;              // sets the MTU (tunnel_mtu.hpp) and the MSS clamp
+  std::uint16_t mtu = 0;           // 0: from suite and encapsulation
+  std::vector<Ipv4Prefix> routes;  // prefixes routed into the tunnel (manual mode)
+};
+
+struct EngineOptions {
+  std::size_t workers = 1;  // outbound threads
+  std::size_t batch = 64;
+  bool ike_ports = true;  // also open UDP 500 per local address
+  WorkerBuffers buffers{1024, 2048, 64};
+};
+
+class Engine final : public SaInstaller {
+ public:
+  /// Creates and configures the TUN devices (address, MTU, up, routes) and binds the
+  /// sockets in the calling thread's network namespace. Errors name the device or address.
+  static Checked<std::unique_ptr<Engine>> create(std::vector<TunnelConfig> tunnels,
+                                                 EngineOptions options);
+  ~Engine() override;
+
+  void start();
+  void stop();
+
+  // SaInstaller (control thread).
+  Result<esp::Spi> reserve_spi() override { return dp_.reserve_spi(); }
+  Result<void> add_inbound(const TunnelName& t, SaConfig sa) override {
+    return dp_.add_inbound(t, std::move(sa));
+  }
+  Result<void> add_outbound(const TunnelName& t, SaConfig sa) override {
+    return dp_.add_outbound(t, std::move(sa));
+  }
+  Result<void> switch_outbound(const TunnelName& t, esp::Spi spi) override {
+    return dp_.switch_outbound(t, spi);
+  }
+  Result<void> remove(const TunnelName& t, SaDirection dir, esp::Spi spi) override {
+    return dp_.remove(t, dir, spi);
+  }
+  Result<SaCounters> counters(SaDirection dir, esp::Spi spi) const override {
+    return dp_.counters(dir, spi);
+  }
+  void on_lifetime(LifetimeHandler handler) override { dp_.on_lifetime(std::move(handler)); }
+
+  /// IKE datagrams received on 500/4500 are passed here from poll_control().
+  void on_ike(std::function<void(const IkeDatagram&)> handler) {
+    ike_handler_ = std::move(handler);
+  }
+  /// Sends IKE from our socket at `local` (4500 adds the non-ESP marker).
+  Result<void> send_ike(const Endpoint& local, const Endpoint& remote, ByteSpan message) {
+    return dp_.send_ike(local, remote, message);
+  }
+  /// Readable when IKE datagrams or lifetime events wait; then call poll_control().
+  int control_fd() const { return control_fd_; }
+  void poll_control();
+
+  /// Per-tunnel counters ("dp.tx.packets", ...); empty for an unknown tunnel.
+  std::map<std::string, std::uint64_t> tunnel_counters(const TunnelName& name) const;
+  std::map<std::string, std::uint64_t> global_counters() const;
+  const std::vector<TunnelConfig>& tunnels() const { return configs_; }
+
+ private:
+  Engine(std::vector<TunnelConfig> tunnels, EngineOptions options);
+  Checked<void> open_devices();
+  Checked<void> open_sockets();
+  Checked<void> configure_links();
+  void run_outbound(std::size_t index);
+  void run_inbound();
+
+  std::vector<TunnelConfig> configs_;
+  EngineOptions options_;
+  Dataplane dp_;
+  std::vector<std::unique_ptr<LinuxTun>> tuns_;
+  std::vector<std::unique_ptr<LinuxDatagramSocket>> sockets_;
+  std::vector<std::unique_ptr<OutboundWorker>> out_workers_;
+  std::unique_ptr<InboundWorker> in_worker_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> running_{false};
+  int stop_fd_ = -1;     // eventfd: wakes workers blocked in poll() for stop()
+  int control_fd_ = -1;  // eventfd: IKE / lifetime events for the control thread
+  std::function<void(const IkeDatagram&)> ike_handler_;
+};
+
+}  // namespace vpnlab::dataplane
