@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "dataplane/linux/netlink.hpp"
 #include "dataplane/linux/netns.hpp"
@@ -91,6 +93,48 @@ Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
   return {};
 }
 
+// A new veth carries packets only once the kernel's link watcher has marked it running
+// (it batches such events, up to a second); probing before that loses the first packets.
+Checked<void> wait_running(const UnderlayPlan& plan, Sockets& s) {
+  std::vector<std::pair<std::string, std::string>> devices, ports;
+  for (const auto& l : plan.links) {
+    devices.emplace_back(l.a.netns, l.a.device);
+    devices.emplace_back(l.b.netns, l.b.device);
+    if (!l.b.bridge.empty()) ports.emplace_back(l.b.netns, l.b.device);
+  }
+  for (const auto& b : plan.bridges) devices.emplace_back(b.netns, b.device);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (const auto& [ns, dev] : devices) {
+    auto nl = s.get(ns);
+    if (!nl) return Unexpected{nl.error()};
+    for (;;) {
+      auto link = (*nl)->link(dev);
+      if (link && link->running) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        return fail(std::make_error_code(std::errc::timed_out),
+                    ns + ": device " + dev + " did not become operationally up within 3 s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  // A bridge port that is not yet forwarding drops the first ARP request, and the kernel
+  // retries ARP only after a second.
+  for (const auto& [ns, dev] : ports) {
+    auto nl = s.get(ns);
+    if (!nl) return Unexpected{nl.error()};
+    for (;;) {
+      auto fwd = (*nl)->bridge_port_forwarding(dev);
+      if (fwd && *fwd) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        return fail(std::make_error_code(std::errc::timed_out),
+                    ns + ": bridge port " + dev + " did not start forwarding within 3 s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 bool underlay_present(const UnderlayPlan& plan) {
@@ -112,6 +156,7 @@ Checked<UnderlayReport> underlay_up(const UnderlayPlan& plan) {
   }
   Sockets sockets;
   if (auto rc = build(plan, sockets); !rc) return Unexpected{rc.error()};
+  if (auto rc = wait_running(plan, sockets); !rc) return Unexpected{rc.error()};
   return report;
 }
 

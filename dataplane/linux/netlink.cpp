@@ -138,7 +138,8 @@ Checked<std::vector<LinkInfo>> Netlink::links() {
   auto rc = transact(req.nlh, "list links", [&](const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWLINK) return;
     auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
-    LinkInfo link{info->ifi_index, "", 0, (info->ifi_flags & IFF_UP) != 0};
+    LinkInfo link{info->ifi_index, "", 0, (info->ifi_flags & IFF_UP) != 0,
+                  (info->ifi_flags & IFF_RUNNING) != 0};
     for_each_attr(nlh, sizeof(*info), [&](const nlattr* attr) {
       if (mnl_attr_get_type(attr) == IFLA_IFNAME) link.name = mnl_attr_get_str(attr);
       if (mnl_attr_get_type(attr) == IFLA_MTU) link.mtu = mnl_attr_get_u32(attr);
@@ -208,6 +209,34 @@ Checked<void> Netlink::set_master(std::string_view name, std::string_view master
   ifm->ifi_index = *idx;
   mnl_attr_put_u32(req.nlh, IFLA_MASTER, static_cast<std::uint32_t>(*midx));
   return transact(req.nlh, "attach " + std::string(name) + " to " + std::string(master));
+}
+
+Checked<bool> Netlink::bridge_port_forwarding(std::string_view name) {
+  auto idx = index_of(name);
+  if (!idx) return Unexpected{idx.error()};
+  Request req(RTM_GETLINK, NLM_F_DUMP);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(req.nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_BRIDGE;
+  bool forwarding = false;
+  auto rc =
+      transact(req.nlh, "bridge port state of " + std::string(name), [&](const nlmsghdr* nlh) {
+        auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+        if (nlh->nlmsg_type != RTM_NEWLINK || info->ifi_index != *idx) return;
+        for_each_attr(nlh, sizeof(*info), [&](const nlattr* attr) {
+          if (mnl_attr_get_type(attr) != IFLA_PROTINFO) return;
+          const auto* inner = static_cast<const nlattr*>(mnl_attr_get_payload(attr));
+          int left = static_cast<int>(mnl_attr_get_payload_len(attr));
+          while (mnl_attr_ok(inner, left)) {
+            if (mnl_attr_get_type(inner) == IFLA_BRPORT_STATE) {
+              forwarding = mnl_attr_get_u8(inner) == 3;  // BR_STATE_FORWARDING
+            }
+            left -= static_cast<int>(MNL_ALIGN(inner->nla_len));
+            inner = static_cast<const nlattr*>(mnl_attr_next(inner));
+          }
+        });
+      });
+  if (!rc) return Unexpected{rc.error()};
+  return forwarding;
 }
 
 Checked<void> Netlink::set_up(std::string_view name, bool up) {

@@ -34,7 +34,8 @@ struct LinkInfo {
   int index = 0;
   std::string name;
   unsigned mtu = 0;
-  bool up = false;
+  bool up = false;       // administratively up (IFF_UP)
+  bool running = false;  // operationally up (IFF_RUNNING): carrier and qdisc ready
 };
 
 struct AddressInfo {
@@ -67,6 +68,8 @@ class Netlink {
   Checked<void> add_veth(std::string_view name, std::string_view peer, int peer_netns_fd = -1);
   Checked<void> add_bridge(std::string_view name);
   Checked<void> set_master(std::string_view name, std::string_view master);
+  /// True once a bridge port forwards (BR_STATE_FORWARDING); packets sent before are lost.
+  Checked<bool> bridge_port_forwarding(std::string_view name);
   Checked<void> set_up(std::string_view name, bool up = true);
   Checked<void> set_mtu(std::string_view name, unsigned mtu);
   Checked<void> delete_link(std::string_view name);
