@@ -1,9 +1,8 @@
 #pragma once
 // HMAC integrity for ESP (RFC 2404 HMAC-SHA1-96, RFC 4868 HMAC-SHA2-256-128/-384-192/
-// -512-256) over OpenSSL EVP_MAC. The key is set once per SA; each packet re-initializes
-// the context from the stored key state (EVP_MAC_init with a null key), so nothing is
-// allocated per packet. Output is the leftmost bytes of the full HMAC (RFC 2104 5,
-// RFC 4868 2.3).
+// -512-256): RFC 2104 over OpenSSL's SHA functions. The keyed inner/outer hash states are
+// computed once per SA; a packet copies them (no allocation; integrity.cpp says why not
+// EVP_MAC). Output is the leftmost bytes of the full HMAC (RFC 2104 5, RFC 4868 2.3).
 
 #include <cstddef>
 #include <memory>
@@ -33,8 +32,9 @@ class Hmac {
   /// Constant-time compare of HMAC(key, a || b), truncated to icv.size(), with icv.
   bool verify(ByteSpan a, ByteSpan b, ByteSpan icv);
 
+  struct Ctx;  // OpenSSL state, defined in integrity.cpp
+
  private:
-  struct Ctx;
   explicit Hmac(std::unique_ptr<Ctx> ctx, std::size_t icv, std::size_t digest);
   std::unique_ptr<Ctx> ctx_;
   std::size_t icv_size_ = 0;
