@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# bench/dataplane/vpnlab.sh - vpnlab's ESP dataplane (manual keys, vpnlab_dp_manual) between two
+# gateway namespaces, on the same topology as the anchors:
+#   host A -- gw A ==ESP (UDP 4500 or raw) over veth 192.0.2.0/24== gw B -- host B
+# ESP=aes256gcm16 (default) | aes256-sha256 | any suite manual_config.hpp knows
+# ENCAP=udp (default) | raw     WORKERS=1 (outbound threads per gateway)
+# iperf3 TCP 1 and 4 streams and 64-byte UDP (udp_blast), REPS runs of T seconds, medians, CPU
+# of the two dataplane processes. Cleans up everything it made (lib.sh).
+set -u
+. "$(dirname "$0")/lib.sh"
+DP=${DP:-$BUILD/dataplane/linux/vpnlab_dp_manual}
+ESP=${ESP:-aes256gcm16}
+ENCAP=${ENCAP:-udp}
+WORKERS=${WORKERS:-1}
+[ -x "$DP" ] || die "missing $DP (build the vpnlab_dp_manual target, or set BUILD=)"
+build_gw_topo
+
+hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+case $ESP in
+  *gcm16) EK=36; IK=0 ;;
+  chacha20poly1305) EK=36; IK=0 ;;
+  aes128-*) EK=16 ;;&
+  aes256-*) EK=32 ;;&
+  *-sha1) IK=20 ;;
+  *-sha256) IK=32 ;;
+  *-sha384) IK=48 ;;
+  *-sha512) IK=64 ;;
+esac
+K1=$(hex "$EK"); K2=$(hex "$EK"); I1=""; I2=""
+[ "${IK:-0}" -gt 0 ] && { I1=" $(hex "$IK")"; I2=" $(hex "$IK")"; }
+umask 077
+conf() { # file inside local remote in_spi in_key out_spi out_key route
+  printf 'tunnel vpn0\ninside %s\nlocal %s\nremote %s\nencap %s\nsuite %s\nin %s %s\nout %s %s\nroute %s\n' \
+    "$2" "$3" "$4" "$ENCAP" "$ESP" "$5" "$6" "$7" "$8" "$9" >"$1"
+}
+conf "$WORK/a.conf" 169.254.10.1/30 192.0.2.1 192.0.2.2 0x2002 "$K2$I2" 0x1001 "$K1$I1" 10.2.0.0/16
+conf "$WORK/b.conf" 169.254.10.2/30 192.0.2.2 192.0.2.1 0x1001 "$K1$I1" 0x2002 "$K2$I2" 10.1.0.0/16
+
+t0=$(now_ns)
+for s in a b; do
+  ns=$([ $s = a ] && echo "$NS_GA" || echo "$NS_GB")
+  bg "$ns" "$WORK/$s.log" "$DP" "$WORK/$s.conf" --workers "$WORKERS" --counters "$WORK/$s.counters"
+  TUN_PIDS+=("$BG_PID")
+done
+for s in a b; do
+  for i in $(seq 100); do grep -q ready "$WORK/$s.log" 2>/dev/null && break; sleep 0.05; done
+  grep -q ready "$WORK/$s.log" || die "vpnlab_dp_manual $s did not start: $(cat "$WORK/$s.log")"
+done
+wait_ping 10 || die "vpnlab: no connectivity host A -> host B"
+t1=$(now_ns)
+UP=$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1e9}')
+MTU=$(ip -n "$NS_GA" -o link show vpn0 | grep -oE 'mtu [0-9]+' | awk '{print $2}')
+echo "vpnlab dataplane (manual keys), ESP $ESP, encap $ENCAP, TUN mtu $MTU, workers $WORKERS, up ${UP}s"
+measure_path "vpnlab-$ESP-$ENCAP" "esp=$ESP" "encap=$ENCAP" "tun_mtu=$MTU" "workers=$WORKERS"
+for p in "${TUN_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null; done
+sleep 0.2
+echo "   counters gw A: $(grep -E '^sa ' "$WORK/a.counters" 2>/dev/null | tr '\n' ';')"
+echo "   drops gw A/B: $(grep -hE '^(tunnel|global) .*drop' "$WORK/a.counters" "$WORK/b.counters" 2>/dev/null | tr '\n' ';')"
