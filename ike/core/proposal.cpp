@@ -167,9 +167,10 @@ Proposal to_proposal(const ChildSuite& s, std::uint8_t number, esp::Spi spi) {
   return p;
 }
 
-std::optional<IkeChoice> choose_ike(const SaPayload& offered, const std::vector<IkeSuite>& ours) {
+std::optional<IkeChoice> choose_ike(const SaPayload& offered, const std::vector<IkeSuite>& ours,
+                                    std::size_t spi_size) {
   for (const Proposal& p : offered.proposals) {
-    if (p.protocol != ProtocolId::ike || !p.spi.empty()) continue;
+    if (p.protocol != ProtocolId::ike || p.spi.size() != spi_size) continue;
     for (const IkeSuite& s : ours) {
       if (matches(p, transforms_of(s))) return IkeChoice{s, reply_of(p, transforms_of(s), {})};
     }

@@ -54,7 +54,9 @@ struct ChildChoice {
 };
 
 /// RFC 7296 2.7 responder choice; std::nullopt -> NO_PROPOSAL_CHOSEN.
-std::optional<IkeChoice> choose_ike(const SaPayload& offered, const std::vector<IkeSuite>& ours);
+/// spi_size: 0 in IKE_SA_INIT, 8 when rekeying the IKE_SA (2.18); the reply keeps no SPI.
+std::optional<IkeChoice> choose_ike(const SaPayload& offered, const std::vector<IkeSuite>& ours,
+                                    std::size_t spi_size = 0);
 std::optional<ChildChoice> choose_child(const SaPayload& offered,
                                         const std::vector<ChildSuite>& ours);
 

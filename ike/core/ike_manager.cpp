@@ -1,0 +1,211 @@
+#include "ike/core/ike_manager.hpp"
+
+#include <openssl/evp.h>
+
+#include "base/log.hpp"
+
+namespace vpnlab::ike {
+namespace {
+
+constexpr std::uint8_t kCookieVersion = 1;
+
+std::string counter_for(const ParseError& e) {
+  switch (e.notify) {
+    case NotifyType::unsupported_critical_payload:
+      return "ike.rx.unsupported_critical_payload";
+    case NotifyType::invalid_major_version:
+      return "ike.rx.invalid_major_version";
+    default:
+      return "ike.rx.invalid_syntax";
+  }
+}
+
+}  // namespace
+
+IkeManager::IkeManager(Rng& rng, dataplane::SaInstaller& installer, CounterSet& counters)
+    : rng_(rng), installer_(installer), counters_(counters), cookie_secret_(rng.bytes(32)) {}
+IkeManager::~IkeManager() = default;
+
+void IkeManager::add_peer(PeerConfig config) {
+  peers_.push_back(std::move(config));
+}
+
+const PeerConfig* IkeManager::peer_for(Ipv4Address remote) const {
+  for (const PeerConfig& p : peers_) {
+    if (p.remote == remote) return &p;
+  }
+  return nullptr;
+}
+
+IkeSa* IkeManager::find(IkeSpi local) {
+  auto it = sas_.find(local.value);
+  return it == sas_.end() ? nullptr : it->second.get();
+}
+
+std::vector<IkeSa*> IkeManager::sas_for(const std::string& tunnel) {
+  std::vector<IkeSa*> out;
+  for (auto& [spi, sa] : sas_) {
+    if (sa->config().tunnel == tunnel) out.push_back(sa.get());
+  }
+  return out;
+}
+
+std::size_t IkeManager::half_open() const {
+  std::size_t n = 0;
+  for (const auto& [spi, sa] : sas_) {
+    if (!sa->is_initiator() && sa->state() == IkeState::connecting) ++n;
+  }
+  return n;
+}
+
+Actions IkeManager::connect(const std::string& tunnel) {
+  for (const PeerConfig& p : peers_) {
+    if (p.tunnel != tunnel) continue;
+    if (!p.may_initiate()) {
+      counters_.get("ike.connect.refused_responder_only").add();
+      return {};
+    }
+    auto sa = IkeSa::make_initiator(p, rng_, installer_, counters_);
+    IkeSpi spi = sa->local_spi();
+    IkeSa& ref = *sa;
+    sas_[spi.value] = std::move(sa);
+    return adopt(spi, ref.initiate());
+  }
+  return {};
+}
+
+Actions IkeManager::adopt(IkeSpi spi, Actions a) {
+  IkeSa* sa = find(spi);
+  if (!sa) return a;
+  if (auto next = sa->take_successor()) {
+    IkeSpi nspi = next->local_spi();
+    sas_[nspi.value] = std::move(next);
+  }
+  if (a.destroy) {
+    std::string tunnel = sa->config().tunnel;
+    for (auto it = by_spi_i_.begin(); it != by_spi_i_.end();) {
+      it = it->second == spi.value ? by_spi_i_.erase(it) : std::next(it);
+    }
+    sas_.erase(spi.value);
+    if (a.restart) a.merge(connect(tunnel));
+  }
+  return a;
+}
+
+Actions IkeManager::with_sa(IkeSpi spi, const std::function<Actions(IkeSa&)>& f) {
+  IkeSa* sa = find(spi);
+  if (!sa) return {};
+  return adopt(spi, f(*sa));
+}
+
+Actions IkeManager::on_timer(IkeSpi spi, TimerKind kind, std::uint32_t id) {
+  return with_sa(spi, [&](IkeSa& sa) { return sa.on_timer(kind, id); });
+}
+
+Actions IkeManager::on_datagram(const Datagram& d) {
+  auto h = decode_header(d.data);
+  if (!h) {
+    counters_.get("ike.rx.invalid_header").add();
+    return {};
+  }
+  if (h->exchange == ExchangeType::ike_sa_init && !h->is_response() && h->spi_r.value == 0) {
+    return handle_init_request(d, *h);
+  }
+  // RFC 7296 2.6: our SPI is SPIr when the sender is the original initiator.
+  IkeSpi local = h->from_initiator() ? h->spi_r : h->spi_i;
+  IkeSa* sa = find(local);
+  if (!sa) {
+    counters_.get("ike.rx.unknown_spi").add();
+    return {};
+  }
+  auto m = decode_message(d.data, sa->cipher(), &sa->reassembler());
+  if (!m) {
+    const ParseError& e = m.error();
+    if (e.code == errc::integrity_failed) {
+      counters_.get("ike.rx.integrity_failed").add();  // 2.21.2: silently discarded
+      return {};
+    }
+    counters_.get(counter_for(e)).add();
+    VPNLAB_LOG(debug, "ike", "dropping message: %s", e.message.c_str());
+    // 2.21.2: errors in a request are answered (INVALID_SYNTAX, UNSUPPORTED_CRITICAL_PAYLOAD);
+    // a broken response is only counted.
+    if (h->is_response() || e.notify == NotifyType::none) return {};
+    return with_sa(local, [&](IkeSa& s) { return s.reject_request(*h, e.notify, e.notify_data); });
+  }
+  if (!*m) return {};  // waiting for more SKF fragments
+  return with_sa(local, [&](IkeSa& s) { return s.on_message(**m, d.data, d.from); });
+}
+
+Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
+  const PeerConfig* peer = peer_for(d.from.address);
+  if (!peer) {
+    counters_.get("ike.rx.unknown_peer").add();
+    return {};
+  }
+  auto existing = by_spi_i_.find({d.from, h.spi_i.value});
+  if (existing != by_spi_i_.end()) {
+    // A retransmitted IKE_SA_INIT: the SA's response cache answers it.
+    auto m = decode_message(d.data, nullptr, nullptr);
+    if (!m || !*m) return {};
+    IkeSpi spi{existing->second};
+    return with_sa(spi, [&](IkeSa& s) { return s.on_message(**m, d.data, d.from); });
+  }
+  auto m = decode_message(d.data, nullptr, nullptr);
+  if (!m) {
+    counters_.get(counter_for(m.error())).add();
+    if (m.error().notify == NotifyType::none) return {};
+    return send_plain_error(d, h, m.error().notify, m.error().notify_data);
+  }
+  if (peer->mode == ConnectionMode::initiator_only) {
+    // cloud-facts: "Connection modes" InitiatorOnly: Azure must initiate [Z-MODE].
+    counters_.get("ike.rx.refused_initiator_only").add();
+    return {};
+  }
+  const Message& msg = **m;
+  if (half_open() >= peer->cookie_threshold) {
+    // RFC 7296 2.6: above the threshold, demand a cookie before keeping any state.
+    auto* nonce = msg.get<NoncePayload>(PayloadType::nonce);
+    Bytes want = cookie_for(nonce->data, d.from, h.spi_i);
+    auto* got = msg.notify(NotifyType::cookie);
+    bool first = !msg.payloads.empty() && std::get_if<NotifyPayload>(&msg.payloads[0].body) == got;
+    if (!got || !first || got->data != want) {
+      counters_.get(got ? "ike.rx.bad_cookie" : "ike.rx.cookie_challenge").add();
+      return send_plain_error(d, h, NotifyType::cookie, want);
+    }
+  }
+  auto sa = IkeSa::make_responder(*peer, rng_, installer_, counters_, h.spi_i, d.to, d.from);
+  IkeSpi spi = sa->local_spi();
+  by_spi_i_[{d.from, h.spi_i.value}] = spi.value;
+  sas_[spi.value] = std::move(sa);
+  return with_sa(spi, [&](IkeSa& s) { return s.on_message(msg, d.data, d.from); });
+}
+
+Actions IkeManager::send_plain_error(const Datagram& d, const Header& h, NotifyType n, Bytes data) {
+  // RFC 7296 2.21.1: IKE_SA_INIT errors are sent unprotected, SPIr zero, no state kept.
+  Message r;
+  r.header = h;
+  r.header.spi_r.value = 0;
+  r.header.flags = Header::kFlagResponse;
+  r.add_notify(n, std::move(data));
+  Actions a;
+  auto wire = encode_message(r, nullptr);
+  if (wire) a.send.push_back(Datagram{d.to, d.from, std::move(*wire)});
+  return a;
+}
+
+Bytes IkeManager::cookie_for(ByteSpan ni, const Endpoint& from, IkeSpi spi_i) const {
+  // RFC 7296 2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>).
+  Bytes in(ni.begin(), ni.end());
+  ByteWriter w(in);
+  w.u32(from.address.value);
+  w.u64(spi_i.value);
+  w.bytes(cookie_secret_);
+  Bytes out(1 + EVP_MAX_MD_SIZE);
+  unsigned len = 0;
+  out[0] = kCookieVersion;
+  EVP_Digest(in.data(), in.size(), out.data() + 1, &len, EVP_sha256(), nullptr);
+  out.resize(1 + len);
+  return out;
+}
+
+}  // namespace vpnlab::ike

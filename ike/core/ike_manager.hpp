@@ -1,0 +1,58 @@
+#pragma once
+// All IKE_SAs of one gateway: dispatches datagrams by SPI (RFC 7296 2.6), creates responder
+// IKE_SAs for IKE_SA_INIT requests after the stateless COOKIE check (2.6), answers messages
+// that fail to decode with the notify the codec asks for (2.21) or silence plus a counter,
+// and adopts IKE_SAs created by rekeys. Sans-I/O like IkeSa: every call returns Actions.
+//
+// Counters: ike.rx.invalid_header, ike.rx.unknown_spi, ike.rx.unknown_peer,
+// ike.rx.integrity_failed, ike.rx.invalid_syntax, ike.rx.unsupported_critical_payload,
+// ike.rx.cookie_challenge, ike.rx.bad_cookie, ike.rx.refused_initiator_only,
+// ike.rx.bad_response.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ike/core/ike_sa.hpp"
+
+namespace vpnlab::ike {
+
+class IkeManager {
+ public:
+  IkeManager(Rng& rng, dataplane::SaInstaller& installer, CounterSet& counters);
+  ~IkeManager();
+
+  /// Peers are matched by remote address for incoming IKE_SA_INIT.
+  void add_peer(PeerConfig config);
+  /// Starts an IKE_SA to the tunnel's peer unless its mode forbids initiating (Azure
+  /// ResponderOnly, cloud-facts "Connection modes" [Z-MODE]).
+  Actions connect(const std::string& tunnel);
+  Actions on_datagram(const Datagram& d);
+  Actions on_timer(IkeSpi sa, TimerKind kind, std::uint32_t id);
+  /// Operator actions on an IKE_SA (by local SPI); empty Actions when it does not exist.
+  Actions with_sa(IkeSpi sa, const std::function<Actions(IkeSa&)>& f);
+
+  IkeSa* find(IkeSpi local);
+  /// IKE_SAs of a tunnel, oldest first.
+  std::vector<IkeSa*> sas_for(const std::string& tunnel);
+  std::size_t half_open() const;
+  std::size_t size() const { return sas_.size(); }
+
+ private:
+  Actions handle_init_request(const Datagram& d, const Header& h);
+  Actions send_plain_error(const Datagram& d, const Header& h, NotifyType n, Bytes data);
+  Actions adopt(IkeSpi spi, Actions a);
+  Bytes cookie_for(ByteSpan ni, const Endpoint& from, IkeSpi spi_i) const;
+  const PeerConfig* peer_for(Ipv4Address remote) const;
+
+  Rng& rng_;
+  dataplane::SaInstaller& installer_;
+  CounterSet& counters_;
+  std::vector<PeerConfig> peers_;
+  std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas_;
+  std::map<std::pair<Endpoint, std::uint64_t>, std::uint64_t> by_spi_i_;  // responder SAs
+  Bytes cookie_secret_;
+};
+
+}  // namespace vpnlab::ike

@@ -1,0 +1,81 @@
+#pragma once
+// The state of one IKE_SA shared by its tasks: negotiated suite and keys, nonces, the raw
+// IKE_SA_INIT messages AUTH signs, the CHILD_SAs, and the outputs of the call in progress.
+// IkeSa (ike_sa.hpp) owns it and runs the exchanges; tasks read and update it.
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "base/counters.hpp"
+#include "dataplane/core/sa_installer.hpp"
+#include "ike/codec/payload_sk.hpp"
+#include "ike/core/actions.hpp"
+#include "ike/core/child_sa.hpp"
+#include "ike/core/config.hpp"
+#include "ike/core/keymat.hpp"
+#include "ike/core/rng.hpp"
+#include "ike/core/task.hpp"
+
+namespace vpnlab::ike {
+
+enum class IkeState : std::uint8_t {
+  created,
+  connecting,  // IKE_SA_INIT / IKE_AUTH in progress
+  established,
+  rekeyed,  // replaced by a new IKE_SA, waiting for the DELETE
+  deleting,
+  closed,
+};
+
+std::string_view to_string(IkeState s);
+
+struct SaState {
+  SaState(PeerConfig cfg, Rng& r, dataplane::SaInstaller& inst, CounterSet& c)
+      : config(std::move(cfg)), rng(r), installer(inst), counters(c) {}
+  ~SaState();
+
+  PeerConfig config;
+  Rng& rng;
+  dataplane::SaInstaller& installer;
+  CounterSet& counters;
+
+  bool initiator = true;  // original initiator of this IKE_SA (2.2: the I flag)
+  IkeState state = IkeState::created;
+  IkeSpi spi_i, spi_r;
+  Endpoint local, remote;
+  std::optional<IkeSuite> suite;
+  IkeKeys keys;
+  std::unique_ptr<SkCipher> cipher;
+  Bytes ni, nr;
+  Bytes init_request, init_response;  // raw IKE_SA_INIT messages (2.15 RealMessage1/2)
+  bool peer_fragmentation = false;
+  bool nat_detected = false;
+  std::vector<ChildSa> children;
+  std::deque<Exchange> queue;  // initiator exchanges waiting for the window
+  Actions* out = nullptr;      // outputs of the current call
+
+  IkeSpi local_spi() const { return initiator ? spi_i : spi_r; }
+  void timer(TimerKind kind, std::uint32_t id, Duration delay);
+  void cancel(TimerKind kind, std::uint32_t id = 0);
+  void event(EventKind kind, std::string detail);
+  void count(const std::string& name) { counters.get(name).add(); }
+
+  ChildSa* child_by_inbound(esp::Spi spi);
+  ChildSa* child_by_outbound(esp::Spi spi);
+  /// Installs a CHILD_SA (inbound first, then outbound; switch_now makes it the tunnel's
+  /// outbound SA) and arms its lifetime timers. Returns false (and counts) on failure.
+  bool install_child(ChildSa child, const esp::SaKeys& in_keys, const esp::SaKeys& out_keys,
+                     bool switch_now);
+  void switch_outbound(ChildSa& child);
+  /// Removes both directions from the dataplane and forgets the CHILD_SA.
+  void remove_child(esp::Spi inbound);
+  void remove_all_children();
+  /// IKE_SA is up: state, event, lifetime and DPD timers (cancels the half-open timer).
+  void on_established();
+  /// Soft-lifetime with the rekey margin and fuzz (cloud-facts: "Rekey fuzz").
+  Duration rekey_delay(std::chrono::seconds lifetime);
+};
+
+}  // namespace vpnlab::ike
