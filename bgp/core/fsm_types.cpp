@@ -76,6 +76,8 @@ const char* to_string(Timer t) {
       return "KeepaliveTimer";
     case Timer::idle_hold:
       return "IdleHoldTimer";
+    case Timer::graceful_restart:
+      return "RestartTimer";
   }
   return "?";
 }

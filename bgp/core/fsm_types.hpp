@@ -42,7 +42,9 @@ enum class Event : std::uint8_t {
 };
 const char* to_string(Event e);
 
-enum class Timer : std::uint8_t { connect_retry, hold, keepalive, idle_hold };
+/// Session timers (RFC 4271 §8) plus the RFC 4724 §4.2 restart timer, which the route
+/// layer (BgpCore) owns.
+enum class Timer : std::uint8_t { connect_retry, hold, keepalive, idle_hold, graceful_restart };
 const char* to_string(Timer t);
 
 /// Why the FSM changed state (GoBGP fsmStateReasonType); shown in status.

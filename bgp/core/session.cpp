@@ -45,6 +45,12 @@ void Session::on_tcp_connection_fails() {
 void Session::on_open_collision_dump() {
   dispatch({Event::open_collision_dump});
 }
+void Session::on_incoming_connection(ConnId conn) {
+  auto_restart_ = true;
+  outgoing_ = false;
+  dispatch({Event::manual_start_with_passive_tcp});
+  dispatch({Event::tcp_connection_confirmed, nullptr, nullptr, conn});
+}
 
 void Session::on_timer_expires(Timer t) {
   switch (t) {
@@ -56,6 +62,8 @@ void Session::on_timer_expires(Timer t) {
       return on_keepalive_timer_expires();
     case Timer::idle_hold:
       return on_idle_hold_timer_expires();
+    case Timer::graceful_restart:
+      return;  // owned by BgpCore
   }
 }
 

@@ -38,6 +38,9 @@ class Session {
   // §8.1.5 message events: decodes and dispatches (19, 21, 22, 25-28, route refresh).
   void on_message(ByteSpan message);
   void on_open_collision_dump();  // Event 23
+  /// Event 4 then 17: a second session created for an incoming connection while another
+  /// connection to the same peer is in OpenSent/OpenConfirm (RFC 4271 §6.8).
+  void on_incoming_connection(ConnId conn);
   /// A local error found above the FSM (max-prefix, RFC 7606 semantic check): NOTIFICATION,
   /// Idle, automatic restart.
   void fail(Notification n, std::string why);

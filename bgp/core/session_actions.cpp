@@ -46,8 +46,10 @@ void Session::accept_connection(ConnId conn) {
   caps.multiprotocol = {kIpv4Unicast};
   caps.route_refresh = config_.route_refresh;
   // RFC 4724 §3: a helper advertises the capability without address families.
-  if (config_.graceful_restart_helper)
+  if (config_.graceful_restart_helper || config_.graceful_restart_families) {
     caps.graceful_restart = GracefulRestartCapability{false, config_.advertised_restart_time, {}};
+    if (config_.graceful_restart_families) caps.graceful_restart->families = {{kIpv4Unicast, true}};
+  }
   send(MessageType::open,
        encode_open(make_open(config_.local_asn, config_.hold_time, config_.router_id, caps)));
   start_timer(Timer::hold, config_.open_hold_time);
@@ -109,7 +111,11 @@ void Session::fail_fsm() {
 
 void Session::go_idle(TransitionReason reason, bool restart) {
   bool was_established = state_ == BgpState::established;
-  bool peer_gr = negotiated_ && negotiated_->peer_capabilities.graceful_restart.has_value();
+  // RFC 4724 §4.2: routes are retained only for the families the peer listed.
+  bool peer_gr = false;
+  if (negotiated_ && negotiated_->peer_capabilities.graceful_restart)
+    for (const auto& f : negotiated_->peer_capabilities.graceful_restart->families)
+      peer_gr = peer_gr || f.afi_safi == kIpv4Unicast;
   drop_connection();
   stop_timer(Timer::idle_hold);
   if (reason != TransitionReason::manual_stop) ++connect_retry_counter_;

@@ -23,6 +23,9 @@ struct SessionConfig {
   bool route_refresh = true;
   bool graceful_restart_helper = true;  // RFC 4724 receiving-speaker procedures
   Seconds advertised_restart_time{120};
+  /// List IPv4 unicast (forwarding state preserved) in our Graceful Restart capability, so
+  /// the peer retains our routes across our restart (RFC 4724 §3). Off: helper only.
+  bool graceful_restart_families = false;
 
   bool ebgp() const { return local_asn != peer_asn; }
 };

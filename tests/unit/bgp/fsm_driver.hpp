@@ -71,7 +71,8 @@ inline Bytes peer_open(Asn asn = Asn{64512}, Seconds hold = Seconds(30), bool gr
   Capabilities caps;
   caps.multiprotocol = {kIpv4Unicast};
   caps.route_refresh = route_refresh;
-  if (gr) caps.graceful_restart = GracefulRestartCapability{false, Seconds(120), {}};
+  if (gr)
+    caps.graceful_restart = GracefulRestartCapability{false, Seconds(120), {{kIpv4Unicast, true}}};
   return encode_open(make_open(asn, hold, *Ipv4Address::parse("10.255.0.1"), caps));
 }
 

@@ -1,0 +1,163 @@
+#include "bgp/core/status.hpp"
+
+#include <cstdio>
+
+#include "bgp/core/bgp_core.hpp"
+
+namespace vpnlab::bgp {
+
+namespace {
+
+RouteView view_of(const Ipv4Prefix& prefix, const PathAttributes& a, std::string source) {
+  RouteView v;
+  v.prefix = prefix;
+  v.next_hop = a.next_hop;
+  v.as_path = a.as_path ? a.as_path->to_string() : "";
+  v.origin = a.origin.value_or(Origin::incomplete);
+  v.med = a.med;
+  v.local_pref = a.local_pref;
+  v.source = std::move(source);
+  return v;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string route_json(const RouteView& r) {
+  std::string j = "{\"network\":" + quote(r.prefix.to_string());
+  j += ",\"nextHop\":" + quote(r.next_hop ? r.next_hop->to_string() : "");
+  j += ",\"asPath\":" + quote(r.as_path);
+  j += ",\"origin\":" + quote(to_string(r.origin));
+  if (r.med) j += ",\"med\":" + std::to_string(*r.med);
+  if (r.local_pref) j += ",\"localPref\":" + std::to_string(*r.local_pref);
+  j += ",\"best\":" + std::string(r.best ? "true" : "false");
+  j += ",\"stale\":" + std::string(r.stale ? "true" : "false");
+  j += ",\"sourcePeer\":" + quote(r.source) + "}";
+  return j;
+}
+
+template <typename T, typename F>
+std::string array_json(const std::vector<T>& items, F f) {
+  std::string j = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) j += (i ? "," : "") + f(items[i]);
+  return j + "]";
+}
+
+std::string peer_json(const PeerStatus& p) {
+  std::string j = "{\"neighbor\":" + quote(p.peer_address.to_string());
+  j += ",\"localAddress\":" + quote(p.local_address.to_string());
+  j += ",\"asn\":" + std::to_string(p.asn.value);
+  j += ",\"state\":" + quote(azure_state(p));
+  j += ",\"bgpState\":" + quote(to_string(p.state));
+  j += ",\"lastTransitionReason\":" + quote(to_string(p.last_reason));
+  j += ",\"connectedDuration\":" + quote(azure_duration(p.connected_duration));
+  j += ",\"connectedSeconds\":" + std::to_string(p.connected_duration.count());
+  j += ",\"routesReceived\":" + std::to_string(p.routes_received);
+  j += ",\"messagesSent\":" + std::to_string(p.messages_sent);
+  j += ",\"messagesReceived\":" + std::to_string(p.messages_received);
+  j += ",\"holdTime\":" + std::to_string(p.hold_time.count());
+  j += ",\"keepaliveTime\":" + std::to_string(p.keepalive_time.count());
+  j += ",\"lastError\":" + (p.last_error ? quote(p.last_error->text) : std::string("null"));
+  j += ",\"awsStatus\":" + quote(aws_status(p));
+  j += ",\"awsStatusMessage\":" + quote(aws_status_message(p));
+  j += ",\"learnedRoutes\":" + array_json(p.learned, route_json);
+  j += ",\"advertisedRoutes\":" + array_json(p.advertised, route_json) + "}";
+  return j;
+}
+
+}  // namespace
+
+const char* azure_state(const PeerStatus& p) {
+  if (p.stopped) return "Stopped";
+  switch (p.state) {
+    case BgpState::established:
+      return "Connected";
+    case BgpState::idle:
+      return "Idle";
+    default:
+      return "Connecting";
+  }
+}
+
+std::string azure_duration(Seconds d) {
+  long long s = d.count();
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%lld.%02lld:%02lld:%02lld", s / 86400, (s / 3600) % 24,
+                (s / 60) % 60, s % 60);
+  return buf;
+}
+
+std::string aws_status(const PeerStatus& p) {
+  return p.state == BgpState::established ? "UP" : "DOWN";
+}
+
+std::string aws_status_message(const PeerStatus& p) {
+  if (p.state != BgpState::established) return "";
+  return std::to_string(p.routes_received) + " BGP ROUTES";
+}
+
+std::string to_json(const Status& s) {
+  std::string j = "{\"asn\":" + std::to_string(s.asn.value);
+  j += ",\"routerId\":" + quote(s.router_id.to_string());
+  j += ",\"peers\":" + array_json(s.peers, peer_json);
+  j += ",\"locRib\":" + array_json(s.loc_rib, route_json) + "}";
+  return j;
+}
+
+Status BgpCore::status() const {
+  Status st;
+  st.asn = config_.asn;
+  st.router_id = config_.router_id;
+  auto now = clock_.now();
+  for (const auto& [addr, ps] : peers_) {
+    PeerStatus p;
+    p.peer_address = addr;
+    p.local_address = ps.cfg.session.local_address;
+    p.asn = ps.cfg.session.peer_asn;
+    p.state = ps.main.state();
+    p.stopped =
+        ps.main.state() == BgpState::idle && ps.main.last_reason() == TransitionReason::manual_stop;
+    p.last_reason = ps.main.last_reason();
+    if (ps.established_at)
+      p.connected_duration = std::chrono::duration_cast<Seconds>(now - *ps.established_at);
+    p.routes_received = ps.rib_in.size();
+    p.messages_sent = ps.messages_sent;
+    p.messages_received = ps.messages_received;
+    p.last_error = ps.main.last_error();
+    if (ps.negotiated) {
+      p.hold_time = ps.negotiated->hold_time;
+      p.keepalive_time = ps.negotiated->keepalive_time;
+    }
+    for (const auto& [prefix, path] : ps.rib_in.routes()) {
+      RouteView v = view_of(prefix, *path.attrs, addr.to_string());
+      v.stale = path.stale;
+      auto best = loc_rib_.find(prefix);
+      v.best = best != loc_rib_.end() && !best->second.best.empty() &&
+               best->second.best.front().source.peer_address == addr;
+      p.learned.push_back(std::move(v));
+    }
+    for (const auto& [prefix, attrs] : ps.rib_out)
+      p.advertised.push_back(view_of(prefix, attrs, "local"));
+    st.peers.push_back(std::move(p));
+  }
+  for (const auto& [prefix, entry] : loc_rib_) {
+    for (std::size_t i = 0; i < entry.best.size(); ++i) {
+      const Path& path = entry.best[i];
+      RouteView v = view_of(prefix, *path.attrs,
+                            path.source.local ? "local" : path.source.peer_address.to_string());
+      v.best = i == 0;
+      v.stale = path.stale;
+      st.loc_rib.push_back(std::move(v));
+    }
+  }
+  return st;
+}
+
+}  // namespace vpnlab::bgp
