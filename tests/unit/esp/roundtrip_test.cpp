@@ -153,3 +153,53 @@ TEST(EspTypes, KeymatSizesAndNames) {
 
 }  // namespace
 }  // namespace vpnlab::esp::test
+
+namespace vpnlab::esp::test {
+namespace {
+
+// RFC 4303 A2: an ESN SA crossing 2^32. The wire carries 0xfffffffe, 0xffffffff, 0, 1;
+// the receiver infers the high half forward across the wrap and backward for a packet
+// from before the wrap that arrives late.
+TEST(EspRoundTrip, EsnWrapAcross2To32BothDirections) {
+  for (const auto& suite : all_suites()) {
+    SCOPED_TRACE(std::string(suite_name(suite)));
+    auto out = OutboundSa::create(params_for(suite, 0x1000, true));
+    auto in = InboundSa::create(params_for(suite, 0x1000, true));
+    ASSERT_TRUE(out && in);
+    (*out)->set_next_seq_for_test(SequenceNumber{0xfffffffeu});
+    (*in)->advance_window_for_test(SequenceNumber{0xfffffffdu});
+    std::vector<Packet> pkts;
+    std::vector<PacketRegion> regions;
+    for (int i = 0; i < 4; ++i) {
+      pkts.emplace_back(ipv4_packet(100));
+      auto e = (*out)->encap(pkts.back().buf, pkts.back().offset, pkts.back().length, 4);
+      ASSERT_TRUE(e);
+      regions.push_back(e->esp);
+    }
+    EXPECT_EQ(load_be32(&pkts[2].buf[regions[2].offset + 4]), 0u);  // low half only
+    const std::uint64_t want[] = {0xfffffffeu, 0x100000000u, 0xffffffffu, 0x100000001u};
+    const int order[] = {0, 2, 1, 3};  // 0xffffffff arrives after the wrap
+    for (int k = 0; k < 4; ++k) {
+      const int i = order[k];
+      auto d = (*in)->decap(pkts[i].buf, regions[i].offset, regions[i].length);
+      ASSERT_TRUE(d) << k << ": " << to_string(d.error());
+      EXPECT_EQ(d->seq.value, want[k]);
+    }
+    EXPECT_EQ((*in)->replay_window().top().value, 0x100000001u);
+  }
+}
+
+TEST(EspRoundTrip, EsnSequenceExhaustsAt2To64) {
+  auto out = OutboundSa::create(
+      params_for(SuiteId{EncrAlgorithm::aes_gcm_16, 128, IntegAlgorithm::none}, 0x1000, true));
+  ASSERT_TRUE(out);
+  (*out)->set_next_seq_for_test(SequenceNumber{~std::uint64_t{0}});
+  Packet a(ipv4_packet(64)), b(ipv4_packet(64));
+  EXPECT_TRUE((*out)->encap(a.buf, a.offset, a.length, 4));
+  auto r = (*out)->encap(b.buf, b.offset, b.length, 4);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), DropReason::seq_exhausted);
+}
+
+}  // namespace
+}  // namespace vpnlab::esp::test
