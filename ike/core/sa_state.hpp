@@ -50,6 +50,7 @@ struct SaState {
   std::unique_ptr<SkCipher> cipher;
   Bytes ni, nr;
   Bytes init_request, init_response;  // raw IKE_SA_INIT messages (2.15 RealMessage1/2)
+  Bytes ike_rekey_nonce;              // our Ni while an IKE_SA rekey we started is in flight
   bool peer_fragmentation = false;
   bool nat_detected = false;
   std::vector<ChildSa> children;

@@ -47,6 +47,18 @@ Bytes min_nonce(const Bytes& a, const Bytes& b) {
   return std::min(a, b);
 }
 
+/// RFC 7296 1.2: the first CHILD_SA rides on the IKE_SA_INIT key exchange; IKE_AUTH carries
+/// no KE, so its proposals are ours without DH groups (deduplicated).
+std::vector<ChildSuite> proposals_for(const std::vector<ChildSuite>& all, bool in_auth) {
+  if (!in_auth) return all;
+  std::vector<ChildSuite> out;
+  for (ChildSuite c : all) {
+    c.dh = DhGroup::none;
+    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  }
+  return out;
+}
+
 class ChildCreate final : public Task {
  public:
   ChildCreate(SaState& s, bool initiator, bool in_auth, std::optional<esp::Spi> rekey)
@@ -71,7 +83,7 @@ class ChildCreate final : public Task {
     }
     SaPayload sa;
     std::uint8_t num = 1;
-    for (const ChildSuite& c : s_.config.child_proposals) {
+    for (const ChildSuite& c : proposals_for(s_.config.child_proposals, in_auth_)) {
       sa.proposals.push_back(to_proposal(c, num++, my_spi_));
     }
     m.add(PayloadType::sa, std::move(sa));
@@ -95,7 +107,8 @@ class ChildCreate final : public Task {
 
   TaskStatus process_i(const Message& m) {
     auto* sa = m.get<SaPayload>(PayloadType::sa);
-    auto choice = sa ? accept_child(*sa, s_.config.child_proposals) : std::nullopt;
+    auto choice =
+        sa ? accept_child(*sa, proposals_for(s_.config.child_proposals, in_auth_)) : std::nullopt;
     const NoncePayload* nonce = m.get<NoncePayload>(PayloadType::nonce);
     if (!choice || (!in_auth_ && !nonce)) return give_up(m);
     Bytes ni = in_auth_ ? s_.ni : ni_;
@@ -168,7 +181,8 @@ class ChildCreate final : public Task {
       rekey_ = old->inbound;
     }
     auto* sa = m.get<SaPayload>(PayloadType::sa);
-    auto choice = sa ? choose_child(*sa, s_.config.child_proposals) : std::nullopt;
+    auto choice =
+        sa ? choose_child(*sa, proposals_for(s_.config.child_proposals, in_auth_)) : std::nullopt;
     if (!choice) {
       s_.count("ike.rx.no_proposal_chosen");
       s_.event(EventKind::no_proposal_chosen, s_.config.tunnel);

@@ -3,8 +3,11 @@
 //                               <--  HDR, SK {SA(new SPIr), Nr, KEr}
 //   SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), keys with the new SPIs. The CHILD_SAs
 //   move to the new IKE_SA; the rekey initiator then deletes the old IKE_SA.
-// Known deviation: simultaneous IKE_SA rekeys (2.8.2) are not resolved; a request arriving
-// while we rekey gets TEMPORARY_FAILURE.
+// Known deviation from 2.8.2 (simultaneous IKE_SA rekeys): instead of completing both
+// exchanges and deleting the redundant IKE_SA, a responder with its own rekey in flight
+// compares nonces: if the peer's Ni is the lower one it answers TEMPORARY_FAILURE (its own
+// rekey proceeds), otherwise it accepts and its own request will be refused by the peer.
+// Both peers decide the same way, so exactly one rekey completes.
 
 #include "ike/core/ike_sa.hpp"
 #include "ike/core/tasks/tasks.hpp"
@@ -31,7 +34,7 @@ class IkeRekey final : public Task {
       if (!kp) return TaskStatus::failed;
       dh_ = std::move(*kp);
     }
-    rekeying_ = true;
+    s_.ike_rekey_nonce = ni_;
     SaPayload sa;
     std::uint8_t n = 1;
     for (const IkeSuite& suite : s_.config.ike_proposals) {
@@ -51,6 +54,7 @@ class IkeRekey final : public Task {
     auto* nonce = m.get<NoncePayload>(PayloadType::nonce);
     auto* ke = m.get<KePayload>(PayloadType::ke);
     auto suite = sa ? accept_ike(*sa, s_.config.ike_proposals) : std::nullopt;
+    s_.ike_rekey_nonce.clear();
     if (!suite || !nonce || !ke || sa->proposals[0].spi.size() != 8 ||
         static_cast<DhGroup>(ke->dh_group) != dh_->group()) {
       s_.count("ike.rekey.failed");
@@ -71,6 +75,10 @@ class IkeRekey final : public Task {
     auto* nonce = m.get<NoncePayload>(PayloadType::nonce);
     auto* ke = m.get<KePayload>(PayloadType::ke);
     if (s_.state != IkeState::established) return error(NotifyType::temporary_failure);
+    if (!s_.ike_rekey_nonce.empty() && nonce->data < s_.ike_rekey_nonce) {
+      s_.count("ike.rekey.collision_refused");
+      return error(NotifyType::temporary_failure);
+    }
     auto choice = choose_ike(*sa, s_.config.ike_proposals, 8);
     if (!choice) return error(NotifyType::no_proposal_chosen);
     if (!ke || static_cast<DhGroup>(ke->dh_group) != choice->suite.dh) {
@@ -129,7 +137,6 @@ class IkeRekey final : public Task {
   IkeSa& sa_;
   SaState& s_;
   bool initiator_;
-  bool rekeying_ = false;
   IkeSpi new_spi_;
   Bytes ni_, nr_;
   std::optional<DhKeyPair> dh_;

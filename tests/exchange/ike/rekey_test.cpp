@@ -1,0 +1,121 @@
+// CREATE_CHILD_SA: CHILD_SA rekey with and without PFS (RFC 7296 1.3.3), IKE_SA rekey
+// (1.3.2, 2.18), each checked on both peers' SA states and on the fake SaInstaller.
+
+#include <gtest/gtest.h>
+
+#include "tests/exchange/ike/lab.hpp"
+
+namespace vpnlab::ike::test {
+namespace {
+
+void establish(Lab& lab) {
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+}
+
+/// Exactly one CHILD_SA per side, the two matching, and nothing else installed.
+void expect_single_matching_pair(Lab& lab) {
+  ASSERT_EQ(lab.left.sa()->children().size(), 1u);
+  ASSERT_EQ(lab.right.sa()->children().size(), 1u);
+  const ChildSa& l = lab.left.sa()->children()[0];
+  const ChildSa& r = lab.right.sa()->children()[0];
+  EXPECT_EQ(l.outbound, r.inbound);
+  EXPECT_EQ(l.inbound, r.outbound);
+  EXPECT_EQ(lab.left.installer.inbound.size(), 1u);
+  EXPECT_EQ(lab.left.installer.outbound.size(), 1u);
+  EXPECT_EQ(lab.right.installer.inbound.size(), 1u);
+  EXPECT_EQ(lab.right.installer.outbound.size(), 1u);
+  EXPECT_TRUE(
+      lab.left.installer.outbound.at(l.outbound.value)
+          .keys.encr_key.equals(lab.right.installer.inbound.at(r.inbound.value).keys.encr_key));
+  EXPECT_TRUE(
+      lab.right.installer.outbound.at(r.outbound.value)
+          .keys.encr_key.equals(lab.left.installer.inbound.at(l.inbound.value).keys.encr_key));
+  EXPECT_EQ(lab.left.installer.active_outbound["tunnel1"], l.outbound.value);
+  EXPECT_EQ(lab.right.installer.active_outbound["tunnel1"], r.outbound.value);
+}
+
+class ChildRekey : public ::testing::TestWithParam<DhGroup> {};
+
+TEST_P(ChildRekey, MakeBeforeBreakOnBothPeers) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.child_proposals[0].dh = r.child_proposals[0].dh = GetParam();
+  Lab lab(l, r);
+  establish(lab);
+  ASSERT_TRUE(lab.established());
+  esp::Spi old_in = lab.left.sa()->children()[0].inbound;
+  esp::Spi old_out = lab.left.sa()->children()[0].outbound;
+  // HDR, SK {N(REKEY_SA), SA, Ni, [KEi], TSi, TSr} -->
+  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
+                                               [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
+  lab.deliver(1);
+  // The responder installed the new pair but still sends on the old SA until the DELETE.
+  EXPECT_EQ(lab.right.installer.active_outbound["tunnel1"], old_in.value);
+  EXPECT_EQ(lab.right.installer.inbound.size(), 2u);
+  // <-- HDR, SK {SA, Nr, [KEr], TSi, TSr}; HDR, SK {D(old)} --> ; <-- HDR, SK {D(old)}
+  lab.deliver();
+  expect_single_matching_pair(lab);
+  EXPECT_NE(lab.left.sa()->children()[0].inbound, old_in);
+  EXPECT_NE(lab.left.sa()->children()[0].outbound, old_out);
+  EXPECT_TRUE(lab.left.saw(EventKind::child_rekeyed));
+  EXPECT_FALSE(lab.left.saw(EventKind::child_deleted));
+  EXPECT_EQ(lab.left.sa()->children()[0].suite.dh, GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Pfs, ChildRekey,
+                         ::testing::Values(DhGroup::none, DhGroup::modp_2048, DhGroup::ecp_256,
+                                           DhGroup::curve25519));
+
+TEST(ChildRekeyTimer, SoftLifetimeTriggersRekeyWithinFuzzWindow) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.time_factor = r.time_factor = 0.001;                 // 3600 s -> 3.6 s of virtual time
+  r.timers.child_lifetime = std::chrono::seconds(7200);  // only the left rekeys
+  r.timers.ike_lifetime = l.timers.ike_lifetime = std::chrono::seconds(100000);
+  l.timers.dpd_interval = r.timers.dpd_interval = std::chrono::seconds(100000);
+  Lab lab(l, r);
+  establish(lab);
+  ASSERT_TRUE(lab.established());
+  esp::Spi first = lab.left.sa()->children()[0].inbound;
+  // cloud-facts: "Rekey margin time" 540 s, "Rekey fuzz" 100 %: rekey in [2520 s, 3060 s].
+  lab.advance(Duration(2519));
+  EXPECT_EQ(lab.left.sa()->children()[0].inbound, first);
+  lab.advance(Duration(3060 - 2519));
+  EXPECT_NE(lab.left.sa()->children()[0].inbound, first);
+  expect_single_matching_pair(lab);
+}
+
+TEST(IkeRekey, ChildrenMoveToTheNewIkeSa) {
+  Lab lab;
+  establish(lab);
+  ASSERT_TRUE(lab.established());
+  IkeSpi old_left = lab.left.sa()->local_spi();
+  IkeSpi old_right = lab.right.sa()->local_spi();
+  esp::Spi child = lab.left.sa()->children()[0].inbound;
+  // HDR, SK {SA(new SPIi), Ni, KEi} --> ; <-- HDR, SK {SA(new SPIr), Nr, KEr};
+  // HDR(old), SK {D(IKE)} --> ; <-- HDR(old), SK {}
+  lab.apply(lab.left, lab.left.manager.with_sa(old_left, [](IkeSa& sa) { return sa.rekey_ike(); }));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  EXPECT_EQ(lab.left.manager.size(), 1u);
+  EXPECT_EQ(lab.right.manager.size(), 1u);
+  EXPECT_NE(lab.left.sa()->local_spi(), old_left);
+  EXPECT_NE(lab.right.sa()->local_spi(), old_right);
+  EXPECT_EQ(lab.left.sa()->spi_i(), lab.right.sa()->spi_i());
+  EXPECT_EQ(lab.left.sa()->spi_r(), lab.right.sa()->spi_r());
+  EXPECT_TRUE(lab.left.saw(EventKind::ike_rekeyed));
+  EXPECT_FALSE(lab.left.saw(EventKind::ike_closed));
+  ASSERT_EQ(lab.left.sa()->children().size(), 1u);
+  EXPECT_EQ(lab.left.sa()->children()[0].inbound, child);
+  expect_single_matching_pair(lab);
+  // The new IKE_SA works: its keys protect a CHILD_SA rekey (message IDs restart at 0).
+  lab.apply(lab.right, lab.right.manager.with_sa(lab.right.sa()->local_spi(), [&](IkeSa& sa) {
+    return sa.rekey_child(sa.children()[0].inbound);
+  }));
+  lab.deliver();
+  expect_single_matching_pair(lab);
+  EXPECT_NE(lab.left.sa()->children()[0].inbound, child);
+}
+
+}  // namespace
+}  // namespace vpnlab::ike::test
