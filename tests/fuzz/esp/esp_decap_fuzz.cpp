@@ -14,27 +14,13 @@
 #include <vector>
 
 #include "esp/sa_database.hpp"
-#include "esp/transform.hpp"
-#include "tests/unit/esp/esp_test_util.hpp"
+#include "tests/fuzz/esp/esp_fuzz_input.hpp"
 
 namespace {
 
 using namespace vpnlab;
 using namespace vpnlab::esp;
-
-struct Target {
-  SuiteId suite;
-  bool esn;
-};
-
-const Target kTargets[] = {
-    {{EncrAlgorithm::aes_gcm_16, 128, IntegAlgorithm::none}, false},
-    {{EncrAlgorithm::aes_gcm_16, 256, IntegAlgorithm::none}, true},
-    {{EncrAlgorithm::chacha20_poly1305, 256, IntegAlgorithm::none}, false},
-    {{EncrAlgorithm::aes_cbc, 128, IntegAlgorithm::hmac_sha1_96}, false},
-    {{EncrAlgorithm::aes_cbc, 256, IntegAlgorithm::hmac_sha2_512_256}, true},
-};
-constexpr std::size_t kTargetCount = sizeof(kTargets) / sizeof(kTargets[0]);
+using namespace vpnlab::esp::fuzz;
 
 std::uint64_t drops(const SaStats& s) {
   std::uint64_t n = 0;
@@ -42,29 +28,14 @@ std::uint64_t drops(const SaStats& s) {
   return n;
 }
 
-// Builds SPI | Seq 1 | IV | body | ICV for the SA with this suite, sealed with its keys.
-std::vector<std::uint8_t> seal_body(const Target& t, const std::uint8_t* data, std::size_t len) {
-  const SaParams p = test::params_for(t.suite, 0x1000, t.esn, 64);
-  const Overhead o = overhead(t.suite);
-  const std::size_t body = len / o.block_size * o.block_size;
-  std::vector<std::uint8_t> out(o.headroom + body + o.icv_size, 0);
-  store_be32(out.data(), p.spi.value);
-  store_be32(out.data() + 4, 1);
-  if (body) std::memcpy(out.data() + o.headroom, data, body);
-  auto tr = make_transform(TransformKeys{p.suite, p.keys, p.esn, true});
-  if (!tr || !(*tr)->seal(out.data(), body, 0)) std::abort();
-  return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  const Target& t = kTargets[(data[0] & 0x7f) % kTargetCount];
-  std::vector<std::uint8_t> payload(data + 1, data + size);
-  if (data[0] & 0x80) payload = seal_body(t, data + 1, size - 1);
+  const Target& t = target_of(data);
+  const std::vector<std::uint8_t> payload = payload_of(data, size);
   SaDatabase db;
-  auto sa = InboundSa::create(test::params_for(t.suite, 0x1000, t.esn, 64));
+  auto sa = InboundSa::create(params_of(t));
   if (!sa || !db.add(std::move(*sa))) std::abort();
   // The payload sits between guard bytes, as in a real buffer with head- and tailroom.
   const std::size_t len = payload.size(), off = 32;
