@@ -9,7 +9,7 @@
 //   replay_window.hpp  anti-replay bitmap with ESN inference (check before, update after)
 //   drop_reason.hpp    the closed set of reasons a packet is dropped
 //   iv_source.hpp      per-SA IV generation (sequence number for AEADs, PRF for CBC)
-//   integrity.hpp      HMAC-SHA1-96 / HMAC-SHA2 truncated ICVs (EVP_MAC)
+//   integrity.hpp      HMAC-SHA1-96 / HMAC-SHA2 truncated ICVs (RFC 2104)
 //   aes_cbc.hpp        AES-CBC without padding (EVP)
 //   transform.hpp      internal: per-SA cipher contexts behind seal/open
 //   errors.hpp         errc for SA setup ("vpnlab.esp")
@@ -35,9 +35,17 @@
 //   RFC 2404  HMAC-SHA1-96;  RFC 4868  HMAC-SHA2-256-128, -384-192, -512-256
 //   RFC 6479  ring-bitmap anti-replay window (any size up to kMaxReplayWindow)
 //
-// Known deviations: AES-192, AES-CTR, AES-CCM, GMAC (ENCR_NULL_AUTH_AES_GMAC), NULL
-// encryption, transport-mode SAs and RFC 8750 implicit IVs are not implemented. Outbound
-// never adds TFC padding or dummy packets.
+// Known deviations and gaps:
+//  - AES-192, AES-CTR, AES-CCM, GMAC (ENCR_NULL_AUTH_AES_GMAC), NULL encryption and
+//    RFC 8750 implicit IVs are not implemented; SA creation rejects them.
+//  - Mode::transport exists only to hand payloads back unparsed (published vectors carry
+//    Next Header 1); IKE builds tunnel-mode SAs only.
+//  - Outbound never adds TFC padding or dummy packets (inbound accepts and drops them).
+//  - ESN: after an ICV failure the receiver does not retry with the next high half
+//    (RFC 4303 A2.3 "optional resynchronization"); a loss of 2^32 - window packets in a
+//    row therefore ends the SA, which IKE rekeys long before.
+//  - HMAC runs on OpenSSL's SHA block functions, not EVP (integrity.cpp: OpenSSL 3.0's
+//    EVP allocates on every digest init).
 
 #include "esp/drop_reason.hpp"
 #include "esp/errors.hpp"

@@ -19,6 +19,10 @@ inline constexpr std::size_t kMaxHeadroom = 24;
 /// Largest tailroom any supported suite needs (AES-CBC + HMAC-SHA2-512-256: 15 + 2 + 32).
 inline constexpr std::size_t kMaxTailroom = 49;
 
+/// Largest ESP payload or inner packet handled (IPv4/IPv6 packets and TSO super-packets
+/// stay below 64 KiB; the bound keeps lengths within the int the cipher APIs take).
+inline constexpr std::size_t kMaxPacketSize = 1u << 20;
+
 struct Overhead {
   std::size_t headroom = 0;      // bytes written in front of the inner packet
   std::size_t max_tailroom = 0;  // most bytes written after it

@@ -108,7 +108,8 @@ EncapResult OutboundSa::encap(MutableByteSpan buf, std::size_t offset, std::size
                               std::uint8_t next_header) {
   if (expired()) return Unexpected{drop(DropReason::lifetime_expired)};
   const Overhead& o = overhead_;
-  if (offset < o.headroom || offset > buf.size() || length > buf.size() - offset) {
+  if (offset < o.headroom || offset > buf.size() || length > buf.size() - offset ||
+      length > kMaxPacketSize) {
     return Unexpected{drop(DropReason::no_room)};
   }
   const std::size_t pad = padding_for(o, length);

@@ -144,7 +144,8 @@ class OutboundSa : public SaBase {
 
   /// Encapsulates the inner packet buf[offset, offset+length) in place.
   /// Needs offset >= overhead().headroom and buf.size() >= offset + length +
-  /// tailroom_for(overhead(), length). Drops: no_room, seq_exhausted, lifetime_expired,
+  /// tailroom_for(overhead(), length) and length <= kMaxPacketSize, else drop no_room.
+  /// Other drops: seq_exhausted, lifetime_expired,
   /// crypto_error. `next_header` is kNextHeaderIpv4 or kNextHeaderIpv6 in tunnel mode.
   EncapResult encap(MutableByteSpan buf, std::size_t offset, std::size_t length,
                     std::uint8_t next_header);
@@ -166,8 +167,9 @@ class InboundSa : public SaBase {
 
   /// Decapsulates the ESP payload buf[offset, offset+length) (SPI .. ICV) in place:
   /// length check, replay check, ICV verify + decrypt, replay update, trailer checks,
-  /// inner packet checks (RFC 4303 3.4). Drops: too_short, spi_mismatch, replay,
-  /// auth_failed, bad_length, bad_padding, bad_next_header, bad_inner_packet,
+  /// inner packet checks (RFC 4303 3.4). Drops: too_short (also: region outside buf),
+  /// bad_length (also: length > kMaxPacketSize), spi_mismatch, replay,
+  /// auth_failed, bad_padding, bad_next_header, bad_inner_packet,
   /// dummy_packet, lifetime_expired, crypto_error.
   DecapResult decap(MutableByteSpan buf, std::size_t offset, std::size_t length);
 

@@ -17,7 +17,7 @@ namespace vpnlab::esp {
 
 class SaDatabase {
  public:
-  /// Takes ownership. Error: errc::spi_in_use.
+  /// Takes ownership of a non-null SA. Error: errc::spi_in_use.
   Result<void> add(std::unique_ptr<InboundSa> sa);
   /// Removes and returns the SA (nullptr when absent), e.g. to read its final counters.
   std::unique_ptr<InboundSa> remove(Spi spi);

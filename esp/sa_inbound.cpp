@@ -40,6 +40,7 @@ DecapResult InboundSa::decap(MutableByteSpan buf, std::size_t offset, std::size_
   if (offset > buf.size() || length > buf.size() - offset) {
     return Unexpected{drop(DropReason::too_short)};
   }
+  if (length > kMaxPacketSize) return Unexpected{drop(DropReason::bad_length)};
   if (expired()) return Unexpected{drop(DropReason::lifetime_expired)};
   const Overhead& o = overhead_;
   // Smallest packet: header, IV, one block holding at least Pad Length + Next Header, ICV.
