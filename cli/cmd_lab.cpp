@@ -8,8 +8,11 @@
 #include <fstream>
 
 #include "cli/commands.hpp"
+#include "cli/consoles.hpp"
 #include "dataplane/linux/netns.hpp"
+#include "topology/control_client.hpp"
 #include "topology/reachability.hpp"
+#include "topology/supervisor.hpp"
 #include "topology/underlay.hpp"
 
 namespace vpnlab::cli {
@@ -66,6 +69,25 @@ int print_mesh(const std::vector<topology::GatewayPlan>& gateways) {
   return failures;
 }
 
+topology::RunPaths paths_for(const topology::Lab& lab) {
+  return {run_dir(lab.lab.name)};
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "vpnlab" : p.string();
+}
+
+nlohmann::json query_gateways(const topology::LabPlan& plan, const topology::RunPaths& paths) {
+  nlohmann::json all = nlohmann::json::object();
+  for (const auto& g : plan.gateways) {
+    auto reply = topology::control_request(paths.socket(g.node), {{"command", "status"}});
+    all[g.node] = reply ? *reply : nlohmann::json();
+  }
+  return all;
+}
+
 }  // namespace
 
 int cmd_up(const LabSource& src, const UpOptions& opt) {
@@ -86,13 +108,20 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
               lab->lab.name.c_str(), took, report->created.size(), report->found.size());
   for (const auto& n : report->found)
     std::printf("  found existing namespace %s (kept)\n", n.c_str());
-  int failures = print_mesh(plan.gateways);
-  if (!opt.underlay_only) {
-    std::printf(
-        "gateways: not started - this build has no `vpnlab gateway` yet (IKE/ESP/BGP are "
-        "being integrated); the lab is up to the underlay\n");
+  if (print_mesh(plan.gateways) != 0) return 2;
+  if (opt.underlay_only) return 0;
+  auto t1 = Clock::now();
+  auto started = topology::start_gateways(plan, paths_for(*lab), self_exe());
+  if (!started) {
+    std::fprintf(stderr, "vpnlab up: %s\n", started.error().message.c_str());
+    return 1;
   }
-  return failures == 0 ? 0 : 2;
+  for (const auto& s : *started) {
+    std::printf("gateway %-10s pid %-7d %s\n", s.node.c_str(), s.pid,
+                s.already_running ? "(already running, kept)" : "started");
+  }
+  std::printf("gateways answering on their control sockets after %.1f ms\n", ms_since(t1));
+  return 0;
 }
 
 int cmd_down(const LabSource& src) {
@@ -101,6 +130,9 @@ int cmd_down(const LabSource& src) {
   if (!lab) return 1;
   auto plan = topology::compile(*lab);
   auto t0 = Clock::now();
+  for (const auto& n : topology::stop_gateways(plan, paths_for(*lab))) {
+    std::printf("stopped gateway %s\n", n.c_str());
+  }
   auto report = topology::underlay_down(plan.underlay);
   if (!report) {
     std::fprintf(stderr, "vpnlab down: %s\n", report.error().message.c_str());
@@ -125,15 +157,22 @@ int cmd_status(const LabSource& src, bool json) {
   auto plan = topology::compile(*lab);
   std::size_t present = 0;
   for (const auto& n : plan.underlay.nodes) present += dataplane::netns_exists(n.netns);
-  (void)json;
+  auto merged = merge_consoles(*lab, query_gateways(plan, paths_for(*lab)));
+  merged["underlay"] = {{"namespaces_present", present},
+                        {"namespaces", plan.underlay.nodes.size()}};
+  if (json) {
+    std::printf("%s\n", merged.dump(2).c_str());
+    return present == plan.underlay.nodes.size() ? 0 : 3;
+  }
   std::printf("lab '%s': %zu/%zu namespaces present\n", lab->lab.name.c_str(), present,
               plan.underlay.nodes.size());
   for (const auto& n : plan.underlay.nodes) {
-    std::printf("  %-22s %s\n", n.netns.c_str(),
-                dataplane::netns_exists(n.netns) ? "up" : "missing");
+    if (!dataplane::netns_exists(n.netns)) std::printf("  missing: %s\n", n.netns.c_str());
   }
   if (present != plan.underlay.nodes.size()) return 3;
-  return print_mesh(plan.gateways) == 0 ? 0 : 2;
+  int failures = print_mesh(plan.gateways);
+  std::printf("\n%s", render_consoles(merged).c_str());
+  return failures == 0 ? 0 : 2;
 }
 
 }  // namespace vpnlab::cli

@@ -39,7 +39,14 @@ int main(int argc, char** argv) {
   add_lab_args(status);
   status->add_flag("--json", json, "machine-readable");
 
+  std::string plan_file, socket_path;
+  auto* gateway =
+      app.add_subcommand("gateway", "run one gateway node (started by up, in its namespace)");
+  gateway->add_option("--config", plan_file, "the gateway's plan file")->required();
+  gateway->add_option("--socket", socket_path, "control socket path")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);
   if (*show) return cmd_topology_show(show_secrets);
   if (*plan) return cmd_topology_plan(src, node);

@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build pkg-config
   libssl-dev libsodium-dev libboost-dev libmnl-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev clang-format-14)
 # Real peers and tools the netns/interop tests start (never mocks).
 test_pkgs=(iproute2 iputils-ping nftables procps psmisc jq

@@ -43,6 +43,7 @@ GatewayPlan base_plan(const Lab& lab, const std::string& node, Cloud cloud, int 
   g.cloud = cloud;
   g.instance = instance;
   g.time_factor = lab.lab.time_factor;
+  g.keying = lab.lab.keying;
   return g;
 }
 

@@ -167,6 +167,7 @@ LoadResult load_lab_text(const std::string& yaml, const std::string& file) {
     top.object("lab", [&](YamlReader& l) {
       l.str("name", lab.lab.name);
       l.real("time_factor", lab.lab.time_factor);
+      l.str("keying", lab.lab.keying);
     });
     top.object("azure", [&](YamlReader& a) { read_azure(a, lab.azure); });
     top.object("aws", [&](YamlReader& a) { read_aws(a, lab.aws); });

@@ -181,6 +181,9 @@ struct Aws {
 struct LabSettings {
   std::string name = "vpnlab";
   double time_factor = 1.0;  // scales every protocol timer (tests use e.g. 0.01)
+  // How CHILD_SAs get their keys: "ike" (IKEv2 with the PSK) or "manual" (fixed SAs derived
+  // from the PSK on both ends, like `ip xfrm state`: the dataplane without IKE).
+  std::string keying = "ike";
 };
 
 struct Lab {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/ip.hpp"
+#include "base/result.hpp"
 #include "base/secret.hpp"
 #include "topology/diagnostics.hpp"
 
@@ -75,7 +76,13 @@ struct GatewayPlan {
   std::vector<Ipv4Prefix> reject_equal_to;  // cloud-facts: Azure rejects VNet-equal prefixes
   bool route_propagation = true;
   double time_factor = 1.0;
+  std::string keying = "ike";  // ike | manual (LabSettings::keying)
 };
+
+/// Writes a plan as YAML (it holds PSKs: the caller makes the file 0600).
+std::string plan_to_yaml(const GatewayPlan& plan);
+/// Reads a plan written by plan_to_yaml; errors name the field.
+Checked<GatewayPlan> plan_from_yaml(const std::string& text);
 
 // ---- underlay ----------------------------------------------------------------------------
 

@@ -156,6 +156,12 @@ void check_connection(const Lab& lab, const Resolved& r, Diagnostics& d, std::si
 }  // namespace
 
 void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d) {
+  if (!one_of<std::string>(lab.lab.keying, {"ike", "manual"})) {
+    d.error(lab, "lab.keying", "'" + lab.lab.keying + "' is not one of ike, manual");
+  }
+  if (!(lab.lab.time_factor > 0 && lab.lab.time_factor <= 1)) {
+    d.error(lab, "lab.time_factor", "must be in (0, 1]: it shortens timers for tests");
+  }
   const auto& vnet = lab.azure.virtual_network;
   if (vnet.address_space.empty())
     d.error(lab, "azure.virtual_network.address_space", "must list at least one CIDR");

@@ -154,3 +154,28 @@ TEST(Compile, LabNamePrefixesNamespaces) {
 
 }  // namespace
 }  // namespace vpnlab::topology
+
+namespace vpnlab::topology {
+namespace {
+
+TEST(PlanFile, RoundTripsEveryField) {
+  LabPlan plan = compile_text(default_lab_yaml());
+  for (const auto& g : plan.gateways) {
+    SCOPED_TRACE(g.node);
+    std::string text = plan_to_yaml(g);
+    auto back = plan_from_yaml(text);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(plan_to_yaml(*back), text);
+    ASSERT_EQ(back->tunnels.size(), g.tunnels.size());
+    EXPECT_TRUE(back->tunnels[0].psk.equals(g.tunnels[0].psk));
+  }
+}
+
+TEST(PlanFile, MissingFieldIsNamed) {
+  auto r = plan_from_yaml("lab: x\nnode: y\n");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("'netns'"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace vpnlab::topology

@@ -1,0 +1,59 @@
+#pragma once
+// One gateway node (Azure instance 0, Azure instance 1 or the AWS virtual private gateway):
+// the ESP dataplane with one TUN device per tunnel, the keying of its SAs (manual now; IKE
+// when lab.keying is ike), the control socket and the status document, all on one
+// io_context thread (shared/DESIGN.md "Processes"). Built from a GatewayPlan only.
+
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "dataplane/linux/engine.hpp"
+#include "topology/gateway/control_socket.hpp"
+#include "topology/plan.hpp"
+
+namespace vpnlab::topology {
+
+class Gateway {
+ public:
+  /// Creates the TUN devices and sockets in the calling thread's namespace and opens the
+  /// control socket. Errors name the device, address or path.
+  static Checked<std::unique_ptr<Gateway>> create(GatewayPlan plan, boost::asio::io_context& io,
+                                                  const std::string& control_path);
+  ~Gateway();
+
+  /// Starts the dataplane and brings tunnels up as the plan's keying allows.
+  void start();
+  void stop();
+
+  nlohmann::json status() const;
+  nlohmann::json handle(const nlohmann::json& request);
+
+ private:
+  struct TunnelState {
+    bool up = false;
+    esp::Spi spi_in, spi_out;
+    std::chrono::system_clock::time_point since{};
+    std::string last_error;
+  };
+  Gateway(GatewayPlan plan, boost::asio::io_context& io);
+  Checked<void> bring_up(const TunnelPlan& t);
+  void take_down(const TunnelPlan& t, const std::string& why);
+  nlohmann::json tunnel_status(const TunnelPlan& t) const;
+  void watch_control_fd();
+
+  GatewayPlan plan_;
+  boost::asio::io_context& io_;
+  std::unique_ptr<dataplane::Engine> engine_;
+  std::unique_ptr<ControlSocket> control_;
+  boost::asio::posix::stream_descriptor engine_events_;
+  std::map<std::string, TunnelState> tunnels_;  // by device
+  std::chrono::system_clock::time_point started_;
+};
+
+}  // namespace vpnlab::topology

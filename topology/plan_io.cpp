@@ -1,0 +1,204 @@
+// GatewayPlan <-> YAML: the file `vpnlab gateway --config PLAN` reads.
+#include <yaml-cpp/yaml.h>
+
+#include "base/errors.hpp"
+#include "topology/plan.hpp"
+
+namespace vpnlab::topology {
+namespace {
+
+std::string psk_text(const SecretBytes& s) {
+  auto b = s.expose();
+  return std::string(b.begin(), b.end());
+}
+
+void emit_tunnel(YAML::Emitter& e, const TunnelPlan& t) {
+  e << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << t.name;
+  e << YAML::Key << "device" << YAML::Value << t.device;
+  e << YAML::Key << "local_outside" << YAML::Value << t.local_outside.to_string();
+  e << YAML::Key << "remote_outside" << YAML::Value << t.remote_outside.to_string();
+  e << YAML::Key << "inside" << YAML::Value << t.inside.to_string();
+  e << YAML::Key << "local_inside" << YAML::Value << t.local_inside.to_string();
+  e << YAML::Key << "remote_inside" << YAML::Value << t.remote_inside.to_string();
+  e << YAML::Key << "psk" << YAML::Value << psk_text(t.psk);
+  e << YAML::Key << "start" << YAML::Value << ike_start_name(t.start);
+  e << YAML::Key << "ike_proposals" << YAML::Value << YAML::Flow << t.ike_proposals;
+  e << YAML::Key << "esp_proposals" << YAML::Value << YAML::Flow << t.esp_proposals;
+  e << YAML::Key << "ike_lifetime_s" << YAML::Value << t.ike_lifetime_s;
+  e << YAML::Key << "child_lifetime_s" << YAML::Value << t.child_lifetime_s;
+  e << YAML::Key << "child_lifetime_kb" << YAML::Value << t.child_lifetime_kb;
+  e << YAML::Key << "rekey_margin_s" << YAML::Value << t.rekey_margin_s;
+  e << YAML::Key << "rekey_fuzz_percent" << YAML::Value << t.rekey_fuzz_percent;
+  e << YAML::Key << "replay_window" << YAML::Value << t.replay_window;
+  e << YAML::Key << "dpd_timeout_s" << YAML::Value << t.dpd_timeout_s;
+  e << YAML::Key << "dpd_action" << YAML::Value << t.dpd_action;
+  e << YAML::Key << "aws_vpn_connection" << YAML::Value << t.aws_vpn_connection;
+  e << YAML::Key << "aws_tunnel_number" << YAML::Value << t.aws_tunnel_number;
+  e << YAML::Key << "azure_connection" << YAML::Value << t.azure_connection;
+  e << YAML::EndMap;
+}
+
+void emit_neighbor(YAML::Emitter& e, const BgpNeighborPlan& n) {
+  e << YAML::BeginMap;
+  e << YAML::Key << "peer" << YAML::Value << n.peer.to_string();
+  e << YAML::Key << "peer_asn" << YAML::Value << n.peer_asn;
+  e << YAML::Key << "local" << YAML::Value << n.local.to_string();
+  e << YAML::Key << "tunnel" << YAML::Value << n.tunnel;
+  e << YAML::Key << "device" << YAML::Value << n.device;
+  e << YAML::Key << "hold_time_s" << YAML::Value << n.hold_time_s;
+  e << YAML::Key << "keepalive_s" << YAML::Value << n.keepalive_s;
+  e << YAML::Key << "passive" << YAML::Value << n.passive;
+  e << YAML::Key << "max_prefixes" << YAML::Value << n.max_prefixes;
+  e << YAML::Key << "max_prefix_action" << YAML::Value << n.max_prefix_action;
+  e << YAML::EndMap;
+}
+
+template <typename T>
+std::vector<std::string> strings(const std::vector<T>& items) {
+  std::vector<std::string> out;
+  for (const auto& i : items) out.push_back(i.to_string());
+  return out;
+}
+
+// Reading: a missing or malformed field throws inside; the caller turns it into an error
+// naming the field (yaml-cpp reports by exception; plans are written by us, read by us).
+struct FieldError {
+  std::string field;
+};
+
+template <typename T>
+T get(const YAML::Node& n, const char* key) {
+  if (!n[key]) throw FieldError{key};
+  try {
+    return n[key].as<T>();
+  } catch (const YAML::Exception&) {
+    throw FieldError{key};
+  }
+}
+Ipv4Address addr(const YAML::Node& n, const char* key) {
+  auto a = Ipv4Address::parse(get<std::string>(n, key));
+  if (!a) throw FieldError{key};
+  return *a;
+}
+Ipv4Prefix prefix(const std::string& text, const char* key) {
+  auto p = Ipv4Prefix::parse(text);
+  if (!p) throw FieldError{key};
+  return *p;
+}
+
+TunnelPlan read_tunnel(const YAML::Node& n) {
+  TunnelPlan t;
+  t.name = get<std::string>(n, "name");
+  t.device = get<std::string>(n, "device");
+  t.local_outside = addr(n, "local_outside");
+  t.remote_outside = addr(n, "remote_outside");
+  t.inside = prefix(get<std::string>(n, "inside"), "inside");
+  t.local_inside = addr(n, "local_inside");
+  t.remote_inside = addr(n, "remote_inside");
+  t.psk = SecretBytes(std::string_view(get<std::string>(n, "psk")));
+  std::string start = get<std::string>(n, "start");
+  t.start = start == "initiate"       ? IkeStart::initiate
+            : start == "respond_only" ? IkeStart::respond_only
+                                      : IkeStart::both;
+  t.ike_proposals = get<std::vector<std::string>>(n, "ike_proposals");
+  t.esp_proposals = get<std::vector<std::string>>(n, "esp_proposals");
+  t.ike_lifetime_s = get<std::int64_t>(n, "ike_lifetime_s");
+  t.child_lifetime_s = get<std::int64_t>(n, "child_lifetime_s");
+  t.child_lifetime_kb = get<std::int64_t>(n, "child_lifetime_kb");
+  t.rekey_margin_s = get<std::int64_t>(n, "rekey_margin_s");
+  t.rekey_fuzz_percent = get<std::int64_t>(n, "rekey_fuzz_percent");
+  t.replay_window = get<std::int64_t>(n, "replay_window");
+  t.dpd_timeout_s = get<std::int64_t>(n, "dpd_timeout_s");
+  t.dpd_action = get<std::string>(n, "dpd_action");
+  t.aws_vpn_connection = get<std::string>(n, "aws_vpn_connection");
+  t.aws_tunnel_number = get<int>(n, "aws_tunnel_number");
+  t.azure_connection = get<std::string>(n, "azure_connection");
+  return t;
+}
+
+BgpNeighborPlan read_neighbor(const YAML::Node& n) {
+  BgpNeighborPlan b;
+  b.peer = addr(n, "peer");
+  b.peer_asn = get<std::int64_t>(n, "peer_asn");
+  b.local = addr(n, "local");
+  b.tunnel = get<std::string>(n, "tunnel");
+  b.device = get<std::string>(n, "device");
+  b.hold_time_s = get<std::int64_t>(n, "hold_time_s");
+  b.keepalive_s = get<std::int64_t>(n, "keepalive_s");
+  b.passive = get<bool>(n, "passive");
+  b.max_prefixes = get<std::int64_t>(n, "max_prefixes");
+  b.max_prefix_action = get<std::string>(n, "max_prefix_action");
+  return b;
+}
+
+}  // namespace
+
+std::string plan_to_yaml(const GatewayPlan& g) {
+  YAML::Emitter e;
+  e << YAML::Comment("vpnlab gateway plan (compiled from the lab description; holds PSKs)");
+  e << YAML::BeginMap;
+  e << YAML::Key << "lab" << YAML::Value << g.lab;
+  e << YAML::Key << "node" << YAML::Value << g.node;
+  e << YAML::Key << "netns" << YAML::Value << g.netns;
+  e << YAML::Key << "cloud" << YAML::Value << (g.cloud == Cloud::azure ? "azure" : "aws");
+  e << YAML::Key << "instance" << YAML::Value << g.instance;
+  e << YAML::Key << "display_name" << YAML::Value << g.display_name;
+  e << YAML::Key << "asn" << YAML::Value << g.asn;
+  e << YAML::Key << "router_id" << YAML::Value << g.router_id.to_string();
+  e << YAML::Key << "public_addresses" << YAML::Value << YAML::Flow << strings(g.public_addresses);
+  e << YAML::Key << "announce" << YAML::Value << YAML::Flow << strings(g.announce);
+  e << YAML::Key << "never_announce_default" << YAML::Value << g.never_announce_default;
+  e << YAML::Key << "reject_equal_to" << YAML::Value << YAML::Flow << strings(g.reject_equal_to);
+  e << YAML::Key << "route_propagation" << YAML::Value << g.route_propagation;
+  e << YAML::Key << "time_factor" << YAML::Value << g.time_factor;
+  e << YAML::Key << "keying" << YAML::Value << g.keying;
+  e << YAML::Key << "tunnels" << YAML::Value << YAML::BeginSeq;
+  for (const auto& t : g.tunnels) emit_tunnel(e, t);
+  e << YAML::EndSeq;
+  e << YAML::Key << "bgp_neighbors" << YAML::Value << YAML::BeginSeq;
+  for (const auto& n : g.bgp_neighbors) emit_neighbor(e, n);
+  e << YAML::EndSeq;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+Checked<GatewayPlan> plan_from_yaml(const std::string& text) {
+  try {
+    YAML::Node n = YAML::Load(text);
+    GatewayPlan g;
+    g.lab = get<std::string>(n, "lab");
+    g.node = get<std::string>(n, "node");
+    g.netns = get<std::string>(n, "netns");
+    g.cloud = get<std::string>(n, "cloud") == "aws" ? Cloud::aws : Cloud::azure;
+    g.instance = get<int>(n, "instance");
+    g.display_name = get<std::string>(n, "display_name");
+    g.asn = get<std::int64_t>(n, "asn");
+    g.router_id = addr(n, "router_id");
+    for (const auto& s : get<std::vector<std::string>>(n, "public_addresses")) {
+      auto a = Ipv4Address::parse(s);
+      if (!a) throw FieldError{"public_addresses"};
+      g.public_addresses.push_back(*a);
+    }
+    for (const auto& s : get<std::vector<std::string>>(n, "announce"))
+      g.announce.push_back(prefix(s, "announce"));
+    g.never_announce_default = get<bool>(n, "never_announce_default");
+    for (const auto& s : get<std::vector<std::string>>(n, "reject_equal_to")) {
+      g.reject_equal_to.push_back(prefix(s, "reject_equal_to"));
+    }
+    g.route_propagation = get<bool>(n, "route_propagation");
+    g.time_factor = get<double>(n, "time_factor");
+    g.keying = get<std::string>(n, "keying");
+    for (const auto& t : n["tunnels"]) g.tunnels.push_back(read_tunnel(t));
+    for (const auto& b : n["bgp_neighbors"]) g.bgp_neighbors.push_back(read_neighbor(b));
+    return g;
+  } catch (const FieldError& e) {
+    return fail(make_error_code(errc::invalid_value),
+                "plan: field '" + e.field + "' is missing or malformed");
+  } catch (const YAML::Exception& e) {
+    return fail(make_error_code(errc::invalid_value),
+                "plan: YAML error at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+}  // namespace vpnlab::topology
