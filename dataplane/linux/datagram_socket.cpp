@@ -46,17 +46,16 @@ void set_buffers(int fd) {
   ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
 }
 
-// The send buffer is full: wait briefly for room instead of dropping (TCP inside the tunnel
-// would see the drop as congestion). Bounded, so a wedged socket cannot stall the worker.
-bool wait_writable(int fd) {
+}  // namespace
+
+bool wait_socket_writable(int fd) {
   pollfd p{fd, POLLOUT, 0};
   return ::poll(&p, 1, 10) > 0;
 }
 
-}  // namespace
-
 Checked<std::unique_ptr<LinuxDatagramSocket>> LinuxDatagramSocket::open(Kind kind, Endpoint local,
-                                                                        std::size_t batch) {
+                                                                        std::size_t batch,
+                                                                        bool offload) {
   int fd = kind == Kind::udp
                ? ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
                : ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
@@ -72,8 +71,10 @@ Checked<std::unique_ptr<LinuxDatagramSocket>> LinuxDatagramSocket::open(Kind kin
     ::close(fd);
     return fail(errno_code(err), "bind " + describe(bind_to) + ": " + std::strerror(err));
   }
-  return std::unique_ptr<LinuxDatagramSocket>(
+  std::unique_ptr<LinuxDatagramSocket> s(
       new LinuxDatagramSocket(fd, kind, bind_to, batch == 0 ? 1 : batch));
+  if (offload && kind == Kind::udp) s->enable_offload();
+  return s;
 }
 
 LinuxDatagramSocket::LinuxDatagramSocket(int fd, Kind kind, Endpoint local, std::size_t batch)
@@ -95,6 +96,7 @@ LinuxDatagramSocket::~LinuxDatagramSocket() {
 }
 
 Result<std::size_t> LinuxDatagramSocket::read_batch(PacketBatch& out, PacketPool& pool) {
+  if (gro_) return read_batch_gro(out, pool);
   std::size_t want = std::min(batch_, out.capacity() - out.size());
   rx_bufs_.clear();
   for (std::size_t i = 0; i < want; ++i) {
@@ -136,6 +138,7 @@ void LinuxDatagramSocket::strip_ip_header(PacketBuf& p) const {
 }
 
 Result<std::size_t> LinuxDatagramSocket::write_batch(PacketBatch& in) {
+  if (gso_) return write_batch_gso(in);
   std::size_t sent_total = 0, n = in.size(), at = 0;
   int retries = 0;
   while (at < n) {
@@ -152,7 +155,7 @@ Result<std::size_t> LinuxDatagramSocket::write_batch(PacketBatch& in) {
     }
     int sent = ::sendmmsg(fd_, tx_msgs_.data(), static_cast<unsigned>(chunk), 0);
     if (sent < 0 && (errno == EAGAIN || errno == ENOBUFS) && ++retries < 100 &&
-        wait_writable(fd_)) {
+        wait_socket_writable(fd_)) {
       continue;
     }
     if (sent <= 0) {

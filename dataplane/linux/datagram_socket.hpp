@@ -19,12 +19,19 @@
 
 namespace vpnlab::dataplane {
 
+/// The send buffer is full: waits briefly (10 ms at most) for room instead of dropping (TCP
+/// inside the tunnel would take the drop for congestion). True if the socket is writable.
+bool wait_socket_writable(int fd);
+
 class LinuxDatagramSocket final : public DatagramSocket {
  public:
   enum class Kind { udp, raw_esp };
-  /// Binds to local (port ignored for raw ESP). Errors carry errno and the address.
+  /// Binds to local (port ignored for raw ESP). With `offload`, UDP sockets send runs of
+  /// equal-sized datagrams as one UDP_SEGMENT (GSO) message and receive coalesced ones with
+  /// UDP_GRO (udp_gso.cpp), where the kernel supports them. Errors carry errno and address.
   static Checked<std::unique_ptr<LinuxDatagramSocket>> open(Kind kind, Endpoint local,
-                                                            std::size_t batch = 64);
+                                                            std::size_t batch = 64,
+                                                            bool offload = false);
   ~LinuxDatagramSocket() override;
 
   std::size_t batch_size() const override { return batch_; }
@@ -35,10 +42,20 @@ class LinuxDatagramSocket final : public DatagramSocket {
 
   int fd() const { return fd_; }
   const Endpoint& local() const { return local_; }
+  bool gso() const { return gso_; }
+  bool gro() const { return gro_; }
+  /// Coalesced datagrams received and segments cut from them; segments lost for want of room.
+  std::uint64_t gro_datagrams() const { return gro_datagrams_; }
+  std::uint64_t gro_segments() const { return gro_segments_; }
+  std::uint64_t gro_overflow() const { return gro_overflow_; }
 
  private:
   LinuxDatagramSocket(int fd, Kind kind, Endpoint local, std::size_t batch);
   void strip_ip_header(PacketBuf& p) const;
+  void enable_offload();
+  Result<std::size_t> read_batch_gro(PacketBatch& out, PacketPool& pool);
+  Result<std::size_t> write_batch_gso(PacketBatch& in);
+  std::size_t split_gro(std::size_t msg, PacketBatch& out, PacketPool& pool);
 
   int fd_;
   Kind kind_;
@@ -49,6 +66,14 @@ class LinuxDatagramSocket final : public DatagramSocket {
   std::vector<iovec> rx_iov_, tx_iov_;
   std::vector<sockaddr_in> rx_addr_, tx_addr_;
   std::vector<PooledPacket> rx_bufs_;
+  // Offload state (udp_gso.cpp).
+  bool gso_ = false, gro_ = false;
+  std::unique_ptr<std::uint8_t[]> gro_bufs_;     // kGroBuffers x 64 KiB
+  std::vector<std::uint8_t> rx_cmsg_, tx_cmsg_;  // one control buffer per message (the
+                                                 // inbound and outbound workers run at once)
+  std::vector<iovec> gso_iov_;                   // iovecs of all packets of a send batch
+  std::vector<std::uint32_t> gso_count_;         // packets per message of a send batch
+  std::uint64_t gro_datagrams_ = 0, gro_segments_ = 0, gro_overflow_ = 0;
 };
 
 }  // namespace vpnlab::dataplane

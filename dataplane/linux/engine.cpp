@@ -58,7 +58,7 @@ Checked<std::unique_ptr<Engine>> Engine::create(std::vector<TunnelConfig> tunnel
 
 Checked<void> Engine::open_devices() {
   for (const auto& t : configs_) {
-    auto tun = LinuxTun::open(t.name, LinuxTun::Options{options_.batch, false});
+    auto tun = LinuxTun::open(t.name, LinuxTun::Options{options_.batch, false, options_.offload});
     if (!tun) return Unexpected{tun.error()};
     dp_.add_tunnel(t.name, **tun, tunnel_mss(mtu_of(t)));
     tuns_.push_back(std::move(*tun));
@@ -88,7 +88,7 @@ Checked<void> Engine::open_sockets() {
     if (!t.udp_encap) raw_locals.insert(t.outer_local.value);
   }
   auto add = [&](LinuxDatagramSocket::Kind kind, Endpoint local, SocketRole role) -> Checked<void> {
-    auto s = LinuxDatagramSocket::open(kind, local, options_.batch);
+    auto s = LinuxDatagramSocket::open(kind, local, options_.batch, options_.offload);
     if (!s) return Unexpected{s.error()};
     dp_.add_socket(**s, local, role);
     sockets_.push_back(std::move(*s));

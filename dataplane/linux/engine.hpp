@@ -43,9 +43,13 @@ struct TunnelConfig {
 
 struct EngineOptions {
   std::size_t workers = 1;  // outbound threads
-  std::size_t batch = 64;
-  bool ike_ports = true;  // also open UDP 500 per local address
-  WorkerBuffers buffers{1024, 2048, 64};
+  std::size_t batch = 64;   // packets per device read/write call
+  bool ike_ports = true;    // also open UDP 500 per local address
+  /// TUN TSO (IFF_VNET_HDR), UDP GSO and GRO where the kernel offers them.
+  bool offload = true;
+  /// Per worker: pool buffers, buffer size, batch capacity (a TSO read yields up to ~45
+  /// segments, so batches hold several reads).
+  WorkerBuffers buffers{2048, 2048, 256};
 };
 
 class Engine final : public SaInstaller {

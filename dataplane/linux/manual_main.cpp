@@ -1,7 +1,7 @@
 // vpnlab_dp_manual: runs the ESP dataplane with manual keys (manual_config.hpp) in the
 // current network namespace until SIGTERM/SIGINT, for netns tests and benchmarks.
 //
-//   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE]
+//   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload]
 //
 // Prints "ready" on stdout once the tunnels are up and the SAs installed. On SIGUSR1 and at
 // exit it writes the counters (to FILE, else stdout), one per line:
@@ -32,6 +32,7 @@ namespace {
 struct Args {
   std::string config, counters;
   std::size_t workers = 1;
+  bool offload = true;
 };
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -39,6 +40,8 @@ bool parse_args(int argc, char** argv, Args& a) {
     std::string s = argv[i];
     if (s == "--workers" && i + 1 < argc) {
       a.workers = static_cast<std::size_t>(std::atoi(argv[++i]));
+    } else if (s == "--no-offload") {
+      a.offload = false;
     } else if (s == "--counters" && i + 1 < argc) {
       a.counters = argv[++i];
     } else if (a.config.empty() && s[0] != '-') {
@@ -86,7 +89,8 @@ void dump(const Engine& e, const std::vector<std::pair<esp::Spi, esp::Spi>>& spi
 int main(int argc, char** argv) {
   Args args;
   if (!parse_args(argc, argv, args)) {
-    std::fprintf(stderr, "usage: %s CONFIG [--workers N] [--counters FILE]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload]\n",
+                 argv[0]);
     return 2;
   }
   log::set_level(log::Level::warn);
@@ -109,6 +113,7 @@ int main(int argc, char** argv) {
 
   EngineOptions options;
   options.workers = args.workers;
+  options.offload = args.offload;
   auto engine = Engine::create(std::move(configs), options);
   if (!engine) {
     std::fprintf(stderr, "%s\n", engine.error().message.c_str());

@@ -26,6 +26,7 @@ Checked<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, Optio
   struct ifreq ifr {};
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
   if (options.multi_queue) ifr.ifr_flags |= IFF_MULTI_QUEUE;
+  if (options.offload) ifr.ifr_flags |= IFF_VNET_HDR;
   std::memcpy(ifr.ifr_name, name.data(), name.size());
   if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int err = errno;
@@ -33,7 +34,9 @@ Checked<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, Optio
     return fail(errno_code(err), "TUNSETIFF " + name + ": " + std::strerror(err));
   }
   std::size_t batch = options.batch == 0 ? 1 : options.batch;
-  return std::unique_ptr<LinuxTun>(new LinuxTun(fd, name, batch));
+  std::unique_ptr<LinuxTun> tun(new LinuxTun(fd, name, batch));
+  if (options.offload) tun->vnet_ = tun->enable_offload();
+  return tun;
 }
 
 LinuxTun::~LinuxTun() {
@@ -41,6 +44,7 @@ LinuxTun::~LinuxTun() {
 }
 
 Result<std::size_t> LinuxTun::read_batch(PacketBatch& out, PacketPool& pool) {
+  if (vnet_) return read_batch_vnet(out, pool);
   // A TUN fd without IFF_VNET_HDR hands out one packet per read(); batching here amortizes
   // the SA lookup and the sendmmsg behind it.
   std::size_t n = 0;
@@ -62,6 +66,7 @@ Result<std::size_t> LinuxTun::read_batch(PacketBatch& out, PacketPool& pool) {
 }
 
 Result<std::size_t> LinuxTun::write_batch(PacketBatch& in) {
+  if (vnet_) return write_batch_vnet(in);
   std::size_t ok = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (::write(fd_, in[i].data(), in[i].size()) == static_cast<ssize_t>(in[i].size())) ++ok;

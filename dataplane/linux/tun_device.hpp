@@ -4,6 +4,7 @@
 // worker polls fd(). With IFF_MULTI_QUEUE each queue is its own fd, so several workers can
 // read one device (open() again with the same name attaches another queue).
 
+#include <memory>
 #include <string>
 
 #include "dataplane/core/devices.hpp"
@@ -15,6 +16,10 @@ class LinuxTun final : public TunDevice {
   struct Options {
     std::size_t batch = 64;
     bool multi_queue = false;
+    /// IFF_VNET_HDR + TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4): the kernel may hand us TCP
+    /// super-packets, which read_batch cuts into segments (tun_offload.cpp). Falls back to
+    /// plain reads if the kernel refuses.
+    bool offload = false;
   };
   /// Creates (or attaches a queue to) the device `name` (at most 15 characters).
   /// Errors: errc::bad_config for a bad name, errc::device_error with errno otherwise.
@@ -26,6 +31,10 @@ class LinuxTun final : public TunDevice {
   Result<std::size_t> write_batch(PacketBatch& in) override;
 
   int fd() const { return fd_; }
+  bool offload() const { return vnet_; }
+  /// Super-packets split and segments produced (offload mode).
+  std::uint64_t gso_packets() const { return gso_packets_; }
+  std::uint64_t gso_segments() const { return gso_segments_; }
   const std::string& name() const { return name_; }
   /// Reads that failed with something other than EAGAIN (counted, not fatal).
   std::uint64_t read_errors() const { return read_errors_; }
@@ -33,7 +42,14 @@ class LinuxTun final : public TunDevice {
  private:
   LinuxTun(int fd, std::string name, std::size_t batch)
       : fd_(fd), name_(std::move(name)), batch_(batch) {}
+  bool enable_offload();
+  Result<std::size_t> read_batch_vnet(PacketBatch& out, PacketPool& pool);
+  Result<std::size_t> write_batch_vnet(PacketBatch& in);
+
   int fd_;
+  bool vnet_ = false;
+  std::unique_ptr<std::uint8_t[]> scratch_;  // one super-packet (offload mode)
+  std::uint64_t gso_packets_ = 0, gso_segments_ = 0;
   std::string name_;
   std::size_t batch_;
   std::uint64_t read_errors_ = 0;

@@ -1,0 +1,139 @@
+#include "dataplane/linux/virtio_net_hdr.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/bytes.hpp"
+
+namespace vpnlab::dataplane {
+
+namespace {
+
+std::uint16_t le16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
+void put_le16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v);
+  p[1] = static_cast<std::uint8_t>(v >> 8);
+}
+
+// Native-order 16-bit word holding the big-endian value v (for pseudo-header fields).
+std::uint16_t be_word(std::uint16_t v) {
+  std::uint8_t b[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  std::uint16_t w;
+  std::memcpy(&w, b, 2);
+  return w;
+}
+
+void store_native(std::uint8_t* p, std::uint16_t v) {
+  std::memcpy(p, &v, 2);
+}
+
+void ipv4_header_checksum(std::uint8_t* ip, std::size_t ihl) {
+  ip[10] = ip[11] = 0;
+  store_native(ip + 10, static_cast<std::uint16_t>(~checksum_fold(checksum_add({ip, ihl}))));
+}
+
+}  // namespace
+
+VirtioNetHdr decode_vnet_hdr(std::span<const std::uint8_t> b) {
+  VirtioNetHdr h;
+  h.flags = b[0];
+  h.gso_type = b[1];
+  h.hdr_len = le16(&b[2]);
+  h.gso_size = le16(&b[4]);
+  h.csum_start = le16(&b[6]);
+  h.csum_offset = le16(&b[8]);
+  return h;
+}
+
+void encode_vnet_hdr(const VirtioNetHdr& h, std::span<std::uint8_t> out) {
+  out[0] = h.flags;
+  out[1] = h.gso_type;
+  put_le16(&out[2], h.hdr_len);
+  put_le16(&out[4], h.gso_size);
+  put_le16(&out[6], h.csum_start);
+  put_le16(&out[8], h.csum_offset);
+}
+
+std::uint64_t checksum_add(std::span<const std::uint8_t> bytes, std::uint64_t acc) {
+  // RFC 1071 §2(B): the sum is byte-order independent, so add native 32-bit words.
+  const std::uint8_t* p = bytes.data();
+  std::size_t n = bytes.size();
+  while (n >= 4) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    acc += w;
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    std::uint16_t w;
+    std::memcpy(&w, p, 2);
+    acc += w;
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) {
+    std::uint8_t last[2] = {p[0], 0};  // RFC 1071: pad the odd byte with a zero
+    std::uint16_t w;
+    std::memcpy(&w, last, 2);
+    acc += w;
+  }
+  return acc;
+}
+
+std::uint16_t checksum_fold(std::uint64_t acc) {
+  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+  return static_cast<std::uint16_t>(acc);
+}
+
+bool finish_checksum(const VirtioNetHdr& h, std::span<std::uint8_t> packet) {
+  std::size_t at = std::size_t{h.csum_start} + h.csum_offset;
+  if (h.csum_start >= packet.size() || at + 2 > packet.size()) return false;
+  std::uint64_t sum = checksum_add(packet.subspan(h.csum_start));
+  store_native(&packet[at], static_cast<std::uint16_t>(~checksum_fold(sum)));
+  return true;
+}
+
+int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, SegmentSink& sink) {
+  // RFC 791 §3.1 and RFC 9293 §3.1 header layouts.
+  if (pkt.size() < 40 || (pkt[0] >> 4) != 4 || pkt[9] != 6 || h.gso_size == 0) return -1;
+  std::size_t ihl = std::size_t{pkt[0] & 0x0fu} * 4;
+  if (ihl < 20 || pkt.size() < ihl + 20) return -1;
+  std::size_t thl = std::size_t{static_cast<std::uint8_t>(pkt[ihl + 12] >> 4)} * 4;
+  std::size_t hdr = ihl + thl;
+  if (thl < 20 || pkt.size() < hdr) return -1;
+  std::size_t payload = pkt.size() - hdr;
+  std::uint16_t id0 = load_be16(&pkt[4]);
+  std::uint32_t seq0 = load_be32(&pkt[ihl + 4]);
+  std::uint8_t flags0 = pkt[ihl + 13];
+  int count = 0;
+  for (std::size_t off = 0; off < payload || (payload == 0 && count == 0); off += h.gso_size) {
+    std::size_t len = std::min<std::size_t>(h.gso_size, payload - off);
+    bool last = off + len >= payload;
+    std::uint8_t* s = sink.segment(hdr + len);
+    if (s == nullptr) break;
+    std::memcpy(s, pkt.data(), hdr);
+    std::memcpy(s + hdr, pkt.data() + hdr + off, len);
+    store_be16(s + 2, static_cast<std::uint16_t>(hdr + len));    // total length
+    store_be16(s + 4, static_cast<std::uint16_t>(id0 + count));  // identification
+    ipv4_header_checksum(s, ihl);
+    std::uint8_t* tcp = s + ihl;
+    store_be32(tcp + 4, seq0 + static_cast<std::uint32_t>(off));  // sequence number
+    std::uint8_t fl = flags0;
+    if (!last) fl &= static_cast<std::uint8_t>(~0x09);      // FIN (0x01), PSH (0x08): last only
+    if (count > 0) fl &= static_cast<std::uint8_t>(~0x80);  // CWR (0x80): first only
+    tcp[13] = fl;
+    tcp[16] = tcp[17] = 0;
+    std::uint64_t sum = checksum_add({s + 12, 8});  // pseudo-header: source, destination
+    sum += be_word(6) + be_word(static_cast<std::uint16_t>(thl + len));  // protocol, length
+    sum = checksum_add({tcp, thl + len}, sum);
+    store_native(tcp + 16, static_cast<std::uint16_t>(~checksum_fold(sum)));
+    ++count;
+    if (payload == 0) break;
+  }
+  return count;
+}
+
+}  // namespace vpnlab::dataplane
