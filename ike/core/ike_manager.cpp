@@ -133,7 +133,7 @@ Actions IkeManager::on_datagram(const Datagram& d) {
     return with_sa(local, [&](IkeSa& s) { return s.reject_request(*h, e.notify, e.notify_data); });
   }
   if (!*m) return {};  // waiting for more SKF fragments
-  return with_sa(local, [&](IkeSa& s) { return s.on_message(**m, d.data, d.from); });
+  return with_sa(local, [&](IkeSa& s) { return s.on_message(**m, d.data, d.from, d.to); });
 }
 
 Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
@@ -148,7 +148,7 @@ Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
     auto m = decode_message(d.data, nullptr, nullptr);
     if (!m || !*m) return {};
     IkeSpi spi{existing->second};
-    return with_sa(spi, [&](IkeSa& s) { return s.on_message(**m, d.data, d.from); });
+    return with_sa(spi, [&](IkeSa& s) { return s.on_message(**m, d.data, d.from, d.to); });
   }
   auto m = decode_message(d.data, nullptr, nullptr);
   if (!m) {
@@ -177,7 +177,7 @@ Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
   IkeSpi spi = sa->local_spi();
   by_spi_i_[{d.from, h.spi_i.value}] = spi.value;
   sas_[spi.value] = std::move(sa);
-  return with_sa(spi, [&](IkeSa& s) { return s.on_message(msg, d.data, d.from); });
+  return with_sa(spi, [&](IkeSa& s) { return s.on_message(msg, d.data, d.from, d.to); });
 }
 
 Actions IkeManager::send_plain_error(const Datagram& d, const Header& h, NotifyType n, Bytes data) {

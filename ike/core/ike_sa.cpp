@@ -156,10 +156,14 @@ void IkeSa::resend(const std::vector<Bytes>& datagrams) {
   s_.count("ike.tx.messages");
 }
 
-Actions IkeSa::on_message(const Message& m, ByteSpan raw, Endpoint from) {
+Actions IkeSa::on_message(const Message& m, ByteSpan raw, Endpoint from, Endpoint to) {
   return run([&] {
-    // RFC 7296 2.11: replies go where the request came from (NAT may change ports).
-    if (!s_.initiator || s_.state == IkeState::established) s_.remote = from;
+    // RFC 7296 2.11: replies go where the request came from (NAT may change ports), and
+    // 2.23: a peer that floated to port 4500 is followed there.
+    if (!m.header.is_response() || to.port != s_.local.port) {
+      s_.remote = from;
+      s_.local = to;
+    }
     if (m.header.is_response()) {
       handle_response(m, raw);
     } else {

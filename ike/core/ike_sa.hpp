@@ -30,7 +30,8 @@ class IkeSa {
 
   Actions initiate();
   /// A decoded message for this SA; raw is the datagram (IKE_SA_INIT bytes are signed).
-  Actions on_message(const Message& m, ByteSpan raw, Endpoint from);
+  /// from/to: the datagram's addresses; replies leave from `to` towards `from` (2.11).
+  Actions on_message(const Message& m, ByteSpan raw, Endpoint from, Endpoint to);
   Actions on_timer(TimerKind kind, std::uint32_t id);
   /// Operator / lifetime triggered exchanges.
   Actions rekey_child(esp::Spi inbound);

@@ -169,7 +169,13 @@ class IkeInit final : public Task {
     bool peer_natted = src->data != natd_hash(s_.spi_i, spi_r, s_.remote);
     bool us_natted = dst->data != natd_hash(s_.spi_i, spi_r, s_.local);
     s_.nat_detected = peer_natted || us_natted;
-    if (s_.nat_detected) s_.count("ike.natd.nat_detected");
+    if (!s_.nat_detected) return;
+    s_.count("ike.natd.nat_detected");
+    // RFC 7296 2.23: behind a NAT the initiator moves to port 4500 for IKE_AUTH onwards.
+    if (initiator_ && s_.remote.port == 500) {
+      s_.remote.port = 4500;
+      s_.local.port = 4500;
+    }
   }
 
   SaState& s_;

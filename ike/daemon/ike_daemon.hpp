@@ -1,0 +1,66 @@
+#pragma once
+// Asio glue for the IKE core (STYLE.md: only */daemon/ includes Asio): UDP sockets on 500
+// and 4500 (RFC 3948: IKE on 4500 carries a 4-octet zero non-ESP marker; anything else on
+// 4500 is ESP and goes to the dataplane hook), the timers the core asks for, NAT keepalives
+// (RFC 3948 4: a single 0xFF octet), and events for the gateway wiring. One thread: every
+// handler runs on the io_context that owns the IkeManager (no locks).
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <system_error>
+#include <tuple>
+
+#include "ike/core/ike_manager.hpp"
+
+namespace vpnlab::ike {
+
+class IkeDaemon {
+ public:
+  struct Options {
+    Ipv4Address local;
+    std::uint16_t ike_port = 500;
+    std::uint16_t natt_port = 4500;
+    Duration nat_keepalive{20000};
+  };
+
+  IkeDaemon(boost::asio::io_context& io, Options options, IkeManager& manager,
+            CounterSet& counters);
+  ~IkeDaemon();
+
+  /// Binds both sockets (errors: port in use, address not local) and starts receiving.
+  std::error_code start();
+  void stop();
+  /// Starts the tunnel's IKE_SA (respects the peer's connection mode).
+  void connect(const std::string& tunnel);
+  /// Executes core actions: send datagrams, (re)arm or cancel timers, report events.
+  void apply(Actions actions);
+
+  std::function<void(const Event&)> on_event;
+  /// ESP-in-UDP packets received on the NAT-T port (no non-ESP marker).
+  std::function<void(ByteSpan, const Endpoint& from)> on_esp;
+
+ private:
+  struct Socket;
+  void receive(Socket& s);
+  void on_receive(Socket& s, std::size_t n);
+  void send(const Datagram& d);
+  void arm(const TimerRequest& t);
+  void send_keepalives();
+
+  using TimerKey = std::tuple<std::uint64_t, TimerKind, std::uint32_t>;
+  boost::asio::io_context& io_;
+  Options options_;
+  IkeManager& manager_;
+  CounterSet& counters_;
+  std::unique_ptr<Socket> ike_, natt_;
+  std::map<TimerKey, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  boost::asio::steady_timer keepalive_;
+  std::set<Endpoint> natt_peers_;
+};
+
+}  // namespace vpnlab::ike
