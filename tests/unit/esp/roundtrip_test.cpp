@@ -2,6 +2,9 @@
 // inner packets, TFC padding after the inner packet, and the published overheads.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "esp/sa.hpp"
 #include "esp_test_util.hpp"
 
@@ -199,6 +202,39 @@ TEST(EspRoundTrip, EsnSequenceExhaustsAt2To64) {
   auto r = (*out)->encap(b.buf, b.offset, b.length, 4);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), DropReason::seq_exhausted);
+}
+
+}  // namespace
+}  // namespace vpnlab::esp::test
+
+namespace vpnlab::esp::test {
+namespace {
+
+// Status reads counters from another thread while the owner processes packets: values
+// only grow and end exact (run under TSan to check the single-writer counters).
+TEST(EspCounters, ReadableWhileTrafficFlows) {
+  const SuiteId suite{EncrAlgorithm::aes_gcm_16, 128, IntegAlgorithm::none};
+  auto out = OutboundSa::create(params_for(suite));
+  ASSERT_TRUE(out);
+  std::atomic<bool> done{false};
+  bool monotonic = true;
+  std::thread reader([&] {
+    std::uint64_t last = 0;
+    while (!done.load()) {
+      const std::uint64_t now = (*out)->stats().packets;
+      if (now < last) monotonic = false;
+      last = now;
+    }
+  });
+  Packet pkt(ipv4_packet(64));
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE((*out)->encap(pkt.buf, pkt.offset, pkt.length, kNextHeaderIpv4));
+  }
+  done = true;
+  reader.join();
+  EXPECT_TRUE(monotonic);
+  EXPECT_EQ((*out)->stats().packets, 5000u);
+  EXPECT_EQ((*out)->stats().bytes, 5000u * 64u);
 }
 
 }  // namespace
