@@ -5,7 +5,9 @@
 // read one device (open() again with the same name attaches another queue).
 
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "dataplane/core/devices.hpp"
 
@@ -35,6 +37,8 @@ class LinuxTun final : public TunDevice {
   /// Super-packets split and segments produced (offload mode).
   std::uint64_t gso_packets() const { return gso_packets_; }
   std::uint64_t gso_segments() const { return gso_segments_; }
+  /// Coalesced super-packets written (offload mode).
+  std::uint64_t gro_packets() const { return gro_packets_; }
   const std::string& name() const { return name_; }
   /// Reads that failed with something other than EAGAIN (counted, not fatal).
   std::uint64_t read_errors() const { return read_errors_; }
@@ -48,8 +52,10 @@ class LinuxTun final : public TunDevice {
 
   int fd_;
   bool vnet_ = false;
-  std::unique_ptr<std::uint8_t[]> scratch_;  // one super-packet (offload mode)
-  std::uint64_t gso_packets_ = 0, gso_segments_ = 0;
+  std::unique_ptr<std::uint8_t[]> scratch_;        // one super-packet read (offload mode)
+  std::unique_ptr<std::uint8_t[]> write_scratch_;  // one coalesced write (offload mode)
+  std::vector<std::span<const std::uint8_t>> views_;
+  std::uint64_t gso_packets_ = 0, gso_segments_ = 0, gro_packets_ = 0;
   std::string name_;
   std::size_t batch_;
   std::uint64_t read_errors_ = 0;

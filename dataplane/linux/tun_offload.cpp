@@ -49,6 +49,8 @@ bool LinuxTun::enable_offload() {
   unsigned flags = TUN_F_CSUM | TUN_F_TSO4;
   if (::ioctl(fd_, TUNSETOFFLOAD, flags) < 0) return false;
   scratch_ = std::make_unique<std::uint8_t[]>(kMaxSuperPacket);
+  write_scratch_ = std::make_unique<std::uint8_t[]>(kMaxSuperPacket);
+  views_.reserve(1024);
   return true;
 }
 
@@ -90,14 +92,33 @@ Result<std::size_t> LinuxTun::read_batch_vnet(PacketBatch& out, PacketPool& pool
 }
 
 Result<std::size_t> LinuxTun::write_batch_vnet(PacketBatch& in) {
-  // Every write starts with a virtio_net_hdr; ours says "complete packet, no GSO".
+  // Runs of segments of one TCP flow go out as one super-packet (coalesce_tcp4): one write
+  // and one trip through the kernel's forwarding path instead of ~45. Everything else is
+  // written alone behind a "complete packet, no GSO" header.
   static const std::uint8_t kPlain[kVirtioNetHdrLen] = {};
-  std::size_t ok = 0;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    iovec iov[2] = {{const_cast<std::uint8_t*>(kPlain), kVirtioNetHdrLen},
-                    {in[i].data(), in[i].size()}};
-    ssize_t want = static_cast<ssize_t>(kVirtioNetHdrLen + in[i].size());
-    if (::writev(fd_, iov, 2) == want) ++ok;
+  std::size_t n = in.size(), ok = 0;
+  views_.clear();
+  for (std::size_t i = 0; i < n; ++i) views_.emplace_back(in[i].data(), in[i].size());
+  for (std::size_t i = 0; i < n;) {
+    VirtioNetHdr h;
+    std::size_t len = 0;
+    std::size_t used = coalesce_tcp4(std::span(views_).subspan(i),
+                                     {write_scratch_.get(), kMaxSuperPacket}, h, len);
+    std::uint8_t hdr[kVirtioNetHdrLen];
+    iovec iov[2];
+    if (used > 1) {
+      encode_vnet_hdr(h, hdr);
+      iov[0] = {hdr, kVirtioNetHdrLen};
+      iov[1] = {write_scratch_.get(), len};
+      ++gro_packets_;
+    } else {
+      iov[0] = {const_cast<std::uint8_t*>(kPlain), kVirtioNetHdrLen};
+      iov[1] = {in[i].data(), in[i].size()};
+    }
+    if (::writev(fd_, iov, 2) == static_cast<ssize_t>(kVirtioNetHdrLen + iov[1].iov_len)) {
+      ok += used;
+    }
+    i += used;
   }
   in.clear();
   return ok;

@@ -136,4 +136,76 @@ int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, Seg
   return count;
 }
 
+namespace {
+
+// A segment that may start or join a coalesced run: IPv4 without options, TCP, not a
+// fragment, DF set, flags ACK or ACK|PSH, some payload.
+bool coalescable(std::span<const std::uint8_t> p, std::size_t& thl) {
+  if (p.size() < 40 || p[0] != 0x45 || p[9] != 6) return false;
+  if ((load_be16(&p[6]) & 0xbfff) != 0 || !(p[6] & 0x40)) return false;  // DF, no MF/offset
+  if (load_be16(&p[2]) != p.size()) return false;
+  thl = std::size_t{static_cast<std::uint8_t>(p[32] >> 4)} * 4;
+  std::uint8_t flags = p[33];
+  if (thl < 20 || p.size() <= 20 + thl || (flags != 0x10 && flags != 0x18)) return false;
+  return true;
+}
+
+// Same flow and same everything the kernel's tcp_gro_receive compares: addresses, ports,
+// TTL, ToS, ACK number, window, options.
+bool same_flow(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b, std::size_t thl) {
+  return a[1] == b[1] && a[8] == b[8] && std::memcmp(&a[12], &b[12], 8) == 0 &&
+         std::memcmp(&a[20], &b[20], 4) == 0 && std::memcmp(&a[28], &b[28], 4) == 0 &&
+         std::memcmp(&a[34], &b[34], 2) == 0 && std::memcmp(&a[40], &b[40], thl - 20) == 0;
+}
+
+}  // namespace
+
+std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets,
+                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len) {
+  std::size_t thl = 0;
+  if (packets.size() < 2 || !coalescable(packets[0], thl)) return 1;
+  auto first = packets[0];
+  std::size_t hdr = 20 + thl, mss = first.size() - hdr;
+  std::uint32_t next_seq = load_be32(&first[24]) + static_cast<std::uint32_t>(mss);
+  std::size_t total = first.size(), count = 1;
+  bool closed = first[33] & 0x08;  // PSH ends a run
+  while (!closed && count < packets.size() && count < 64) {
+    auto p = packets[count];
+    std::size_t pthl = 0;
+    if (!coalescable(p, pthl) || pthl != thl || !same_flow(first, p, thl)) break;
+    std::size_t len = p.size() - hdr;
+    if (len > mss || load_be32(&p[24]) != next_seq || total + len > 65535) break;
+    if (total + len > out.size()) break;
+    total += len;
+    next_seq += static_cast<std::uint32_t>(len);
+    ++count;
+    closed = len < mss || (p[33] & 0x08);
+  }
+  if (count < 2) return 1;
+  std::memcpy(out.data(), first.data(), first.size());
+  std::size_t at = first.size();
+  for (std::size_t i = 1; i < count; ++i) {
+    std::memcpy(out.data() + at, packets[i].data() + hdr, packets[i].size() - hdr);
+    at += packets[i].size() - hdr;
+  }
+  std::uint8_t* s = out.data();
+  store_be16(s + 2, static_cast<std::uint16_t>(total));
+  ipv4_header_checksum(s, 20);
+  s[33] = packets[count - 1][33];  // PSH of the last segment
+  // NEEDS_CSUM: the checksum field holds the folded pseudo-header sum (Linux
+  // __tcp_v4_send_check: th->check = ~tcp_v4_check(len, saddr, daddr, 0)).
+  std::uint64_t sum = checksum_add({s + 12, 8});
+  sum += be_word(6) + be_word(static_cast<std::uint16_t>(total - 20));
+  store_native(s + 36, checksum_fold(sum));
+  h = VirtioNetHdr{};
+  h.flags = VirtioNetHdr::kNeedsCsum;
+  h.gso_type = VirtioNetHdr::kGsoTcpV4;
+  h.hdr_len = static_cast<std::uint16_t>(hdr);
+  h.gso_size = static_cast<std::uint16_t>(mss);
+  h.csum_start = 20;
+  h.csum_offset = 16;
+  out_len = total;
+  return count;
+}
+
 }  // namespace vpnlab::dataplane

@@ -61,4 +61,15 @@ class SegmentSink {
 /// or -1 if the packet is not a well-formed IPv4/TCP super-packet.
 int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> packet, SegmentSink& sink);
 
+/// The inverse, for writes to TUN (wireguard-go's TCP GRO): coalesces the longest prefix of
+/// `packets` that the kernel could have produced by segmenting one super-packet - IPv4
+/// without options, TCP, same addresses, ports, TTL, ToS, ACK number, window and options,
+/// DF set, consecutive sequence numbers, only ACK (PSH allowed on the last), equal payload
+/// sizes (the last may be shorter), at most 64 KiB. If more than one packet qualifies, the
+/// super-packet is written to `out` with the TCP checksum field holding the pseudo-header
+/// sum (NEEDS_CSUM) and `h` describes it; returns how many packets it holds (1: nothing was
+/// written, send packets[0] as is).
+std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets,
+                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len);
+
 }  // namespace vpnlab::dataplane

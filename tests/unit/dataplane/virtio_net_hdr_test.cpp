@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "packet_builders.hpp"
 
 namespace vpnlab::dataplane {
@@ -63,16 +65,16 @@ TEST(VirtioNetHdr, SplitsTcp4SuperPacketIntoValidSegments) {
     SCOPED_TRACE(i);
     const Bytes& s = sink.segments[i];
     ASSERT_EQ(s.size(), 40 + expect_len[i]);
-    EXPECT_EQ(load_be16(&s[2]), s.size());                         // total length
-    EXPECT_EQ(load_be16(&s[4]), 100 + i);                          // identification
-    EXPECT_EQ(testing::sum16(ByteSpan(s).first(20)), 0xffffu);     // IPv4 header checksum
-    EXPECT_EQ(l4_checksum(s), 0);                                  // TCP checksum verifies
-    EXPECT_EQ(load_be32(&s[24]), 1000 + i * 1400);                 // sequence number
-    EXPECT_EQ(s[40], static_cast<std::uint8_t>(i * 1400 * 7));     // payload continues
+    EXPECT_EQ(load_be16(&s[2]), s.size());                      // total length
+    EXPECT_EQ(load_be16(&s[4]), 100 + i);                       // identification
+    EXPECT_EQ(testing::sum16(ByteSpan(s).first(20)), 0xffffu);  // IPv4 header checksum
+    EXPECT_EQ(l4_checksum(s), 0);                               // TCP checksum verifies
+    EXPECT_EQ(load_be32(&s[24]), 1000 + i * 1400);              // sequence number
+    EXPECT_EQ(s[40], static_cast<std::uint8_t>(i * 1400 * 7));  // payload continues
     std::uint8_t flags = s[33];
-    EXPECT_EQ((flags & 0x80) != 0, i == 0);                        // CWR first only
-    EXPECT_EQ((flags & 0x09) != 0, i == 2);                        // FIN/PSH last only
-    EXPECT_TRUE(flags & 0x10);                                     // ACK on all
+    EXPECT_EQ((flags & 0x80) != 0, i == 0);  // CWR first only
+    EXPECT_EQ((flags & 0x09) != 0, i == 2);  // FIN/PSH last only
+    EXPECT_TRUE(flags & 0x10);               // ACK on all
   }
 }
 
@@ -106,6 +108,79 @@ TEST(VirtioNetHdr, FinishChecksumCompletesPseudoHeaderSum) {
   EXPECT_EQ(load_be16(&p[26]), good);
   h.csum_start = 200;
   EXPECT_FALSE(finish_checksum(h, p));
+}
+
+// Consecutive segments of one flow, as a sender would emit them (DF, ACK, 1000-byte MSS).
+std::vector<Bytes> flow_segments(std::size_t count, std::size_t last_len, std::uint8_t last_flags) {
+  std::vector<Bytes> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::size_t len = i + 1 == count ? last_len : 1000;
+    std::uint8_t flags = i + 1 == count ? last_flags : 0x10;
+    Bytes p = testing::tcp4_packet(ip("10.2.0.2"), ip("10.1.0.2"), flags, {}, len);
+    for (std::size_t k = 0; k < len; ++k) p[40 + k] = static_cast<std::uint8_t>(i + k);
+    store_be16(&p[4], static_cast<std::uint16_t>(7 + i));             // identification
+    store_be32(&p[24], static_cast<std::uint32_t>(1000 + i * 1000));  // sequence number
+    testing::fix_ipv4_checksum(p);
+    store_be16(&p[36], 0);
+    store_be16(&p[36], testing::l4_checksum(p));
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<std::span<const std::uint8_t>> views(const std::vector<Bytes>& v) {
+  return {v.begin(), v.end()};
+}
+
+TEST(VirtioNetHdr, CoalesceThenSplitGivesBackTheSegments) {
+  auto segs = flow_segments(4, 300, 0x18);  // the last is short and carries PSH
+  std::vector<std::uint8_t> out(70000);
+  VirtioNetHdr h;
+  std::size_t len = 0;
+  auto v = views(segs);
+  ASSERT_EQ(coalesce_tcp4(v, out, h, len), 4u);
+  EXPECT_EQ(len, 40u + 3000 + 300);
+  EXPECT_EQ(h.gso_type, VirtioNetHdr::kGsoTcpV4);
+  EXPECT_EQ(h.gso_size, 1000);
+  EXPECT_EQ(h.hdr_len, 40);
+  EXPECT_EQ(h.flags, VirtioNetHdr::kNeedsCsum);
+  EXPECT_EQ(testing::sum16(ByteSpan(out.data(), 20)), 0xffffu);  // IPv4 header checksum
+  // Completing the partial checksum gives a valid TCP checksum over the super-packet.
+  Bytes super(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(len));
+  Bytes completed = super;
+  ASSERT_TRUE(finish_checksum(h, completed));
+  EXPECT_EQ(testing::l4_checksum(completed), 0);
+  VectorSink sink;
+  ASSERT_EQ(gso_split_tcp4(h, super, sink), 4);
+  EXPECT_EQ(sink.segments, segs);
+}
+
+TEST(VirtioNetHdr, CoalesceStopsAtFlowOrSequenceBreaks) {
+  struct Case {
+    const char* name;
+    std::function<void(std::vector<Bytes>&)> change;
+    std::size_t expect;
+  };
+  std::vector<Case> cases = {
+      {"untouched", [](std::vector<Bytes>&) {}, 3},
+      {"sequence gap", [](std::vector<Bytes>& s) { store_be32(&s[2][24], 99); }, 2},
+      {"other port", [](std::vector<Bytes>& s) { s[1][21] ^= 1; }, 1},
+      {"other ack", [](std::vector<Bytes>& s) { s[2][31] ^= 1; }, 2},
+      {"psh in the middle", [](std::vector<Bytes>& s) { s[1][33] = 0x18; }, 2},
+      {"syn first", [](std::vector<Bytes>& s) { s[0][33] = 0x12; }, 1},
+      {"no DF", [](std::vector<Bytes>& s) { s[0][6] = 0; }, 1},
+      {"longer than the first", [](std::vector<Bytes>& s) { s[1].push_back(0); }, 1},
+  };
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto segs = flow_segments(3, 1000, 0x10);
+    c.change(segs);
+    std::vector<std::uint8_t> out(70000);
+    VirtioNetHdr h;
+    std::size_t len = 0;
+    auto v = views(segs);
+    EXPECT_EQ(coalesce_tcp4(v, out, h, len), c.expect);
+  }
 }
 
 }  // namespace
