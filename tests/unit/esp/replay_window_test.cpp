@@ -51,10 +51,10 @@ TEST(EspReplayWindow, CheckAloneDoesNotMark) {
 }
 
 TEST(EspReplayWindow, TooOldAtExactEdge) {
-  for (std::uint32_t size : {64u, 1024u, 4096u}) {
+  for (std::uint32_t size : {2u, 64u, 100u, 1024u, 4096u, kMaxReplayWindow}) {
     SCOPED_TRACE(size);
     ReplayWindow w(size, false);
-    const std::uint32_t top = 10000;
+    const std::uint32_t top = 100000;
     EXPECT_TRUE(accept(w, top));
     EXPECT_TRUE(w.check(top - size + 1));  // oldest number still inside
     EXPECT_FALSE(w.check(top - size));     // just left of the window
@@ -63,8 +63,16 @@ TEST(EspReplayWindow, TooOldAtExactEdge) {
   }
 }
 
+TEST(EspReplayWindow, SizeOneAcceptsOnlyNewerPackets) {
+  ReplayWindow w(1, false);
+  EXPECT_TRUE(accept(w, 50));
+  EXPECT_FALSE(w.check(50));  // duplicate
+  EXPECT_FALSE(w.check(49));  // left of a one-packet window
+  EXPECT_TRUE(accept(w, 51));
+}
+
 TEST(EspReplayWindow, SlideByMoreThanTheWindowClearsEverything) {
-  for (std::uint32_t size : {64u, 1024u, 4096u}) {
+  for (std::uint32_t size : {64u, 100u, 1024u, 4096u}) {
     SCOPED_TRACE(size);
     ReplayWindow w(size, false);
     for (std::uint32_t s = 1; s <= 200; ++s) ASSERT_TRUE(accept(w, s));
