@@ -8,7 +8,7 @@
 // unspecified (they may be half decrypted); the caller discards the buffer.
 //
 //   encap:  buf = [ .. headroom .. | inner packet (offset, length) | .. tailroom .. ]
-//           -> [ SPI | Seq | IV | inner | TFC? no | pad | padlen | NH | ICV ]
+//           -> [ SPI | Seq | IV | inner | pad | padlen | NH | ICV ]  (no TFC padding sent)
 //              ^ returned esp.offset = offset - overhead.headroom
 //   decap:  buf = [ .. | SPI .. ICV (offset, length) | .. ]
 //           -> inner packet (inner.offset, inner.length) inside the same bytes; TFC padding

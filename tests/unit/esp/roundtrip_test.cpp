@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "esp/sa.hpp"
@@ -152,6 +153,16 @@ TEST(EspTypes, KeymatSizesAndNames) {
   EXPECT_EQ(suite_name(SuiteId{EncrAlgorithm::aes_cbc, 256, IntegAlgorithm::hmac_sha2_256_128}),
             "aes256-sha256");
   EXPECT_EQ(suite_name(SuiteId{EncrAlgorithm::chacha20_poly1305, 256}), "chacha20poly1305");
+}
+
+TEST(EspTypes, EveryDropReasonHasItsOwnName) {
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < kDropReasonCount; ++i) {
+    const auto name = to_string(static_cast<DropReason>(i));
+    EXPECT_NE(name, "unknown");
+    names.insert(name);
+  }
+  EXPECT_EQ(names.size(), kDropReasonCount);
 }
 
 }  // namespace
