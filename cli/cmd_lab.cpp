@@ -50,7 +50,7 @@ void save_lab(const topology::Lab& lab, const LabSource& src) {
 }
 
 int print_mesh(const std::vector<topology::GatewayPlan>& gateways) {
-  auto results = topology::probe_public_mesh(gateways, std::chrono::milliseconds(500));
+  auto results = topology::probe_public_mesh(gateways, std::chrono::milliseconds(3000));
   int failures = 0;
   double worst = 0;
   for (const auto& r : results) {
@@ -121,6 +121,12 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
                 s.already_running ? "(already running, kept)" : "started");
   }
   std::printf("gateways answering on their control sockets after %.1f ms\n", ms_since(t1));
+  auto sup = topology::start_supervisor(paths_for(*lab), lab->lab.name, self_exe());
+  if (!sup) {
+    std::fprintf(stderr, "vpnlab up: %s\n", sup.error().message.c_str());
+    return 1;
+  }
+  std::printf("lab supervisor pid %d (route propagation into the VNet and the VPC)\n", *sup);
   return 0;
 }
 
@@ -130,6 +136,7 @@ int cmd_down(const LabSource& src) {
   if (!lab) return 1;
   auto plan = topology::compile(*lab);
   auto t0 = Clock::now();
+  if (topology::stop_supervisor(paths_for(*lab))) std::printf("stopped the lab supervisor\n");
   for (const auto& n : topology::stop_gateways(plan, paths_for(*lab))) {
     std::printf("stopped gateway %s\n", n.c_str());
   }

@@ -15,6 +15,7 @@ struct UpOptions {
 int cmd_up(const LabSource& src, const UpOptions& opt);
 int cmd_down(const LabSource& src);
 int cmd_status(const LabSource& src, bool json);
+int cmd_supervise(const LabSource& src);
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 
 }  // namespace vpnlab::cli

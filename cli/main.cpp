@@ -45,7 +45,11 @@ int main(int argc, char** argv) {
   gateway->add_option("--config", plan_file, "the gateway's plan file")->required();
   gateway->add_option("--socket", socket_path, "control socket path")->required();
 
+  auto* supervise = app.add_subcommand("supervise", "the lab supervisor (started by up)");
+  supervise->add_option("--lab", src.lab_name, "the lab's name")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);
   if (*show) return cmd_topology_show(show_secrets);

@@ -207,6 +207,7 @@ LabPlan compile(const Lab& lab) {
   for (int i = 0; i < instances; ++i) out.gateways.push_back(azure_plan(lab, r, i, out));
   out.gateways.push_back(aws_plan(lab, r));
   out.underlay = plan_underlay(lab, out.gateways);
+  out.addresses = lab_addresses(lab);
   return out;
 }
 

@@ -122,9 +122,19 @@ struct UnderlayPlan {
   std::vector<std::pair<std::string, std::string>> extra_addresses;  // netns, "addr/len" on lo
 };
 
+/// Lab-side addresses derived from the description (first usable hosts as each cloud
+/// assigns them: Azure and AWS both reserve the first four addresses of a subnet).
+struct LabAddresses {
+  Ipv4Prefix frontend, gateway_subnet, vpc_subnet;
+  Ipv4Address vm, vnet_router_frontend, vnet_router_gwsubnet;
+  std::vector<Ipv4Address> azure_instances;  // in GatewaySubnet
+  Ipv4Address vpc_router, vpc_host;
+};
+
 struct LabPlan {
   std::vector<GatewayPlan> gateways;
   UnderlayPlan underlay;
+  LabAddresses addresses;
   Diagnostics notes;  // warnings the compiler reproduces (e.g. the APIPA selection quirk)
 };
 

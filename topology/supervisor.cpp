@@ -1,19 +1,24 @@
 #include "topology/supervisor.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "base/errors.hpp"
+#include "base/log.hpp"
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
+#include "topology/fabric.hpp"
+#include "topology/underlay.hpp"
 
 namespace vpnlab::topology {
 namespace {
@@ -139,6 +144,79 @@ std::vector<std::string> stop_gateways(const LabPlan& plan, const RunPaths& path
     stopped.push_back(node);
   }
   return stopped;
+}
+
+}  // namespace vpnlab::topology
+
+namespace vpnlab::topology {
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+}  // namespace
+
+Checked<int> start_supervisor(const RunPaths& paths, const std::string& lab_name,
+                              const std::string& exe) {
+  std::string pid_file = paths.dir + "/supervisor.pid";
+  std::string text = read_file(pid_file);
+  int old = std::atoi(text.c_str());
+  if (old > 0 && alive(old)) return old;
+  pid_t pid = ::fork();
+  if (pid < 0) return fail(errno_code(errno), "fork the lab supervisor");
+  if (pid == 0) {
+    ::setsid();
+    int log = ::open((paths.dir + "/supervisor.log").c_str(),
+                     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    if (log >= 0) {
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+    }
+    ::execl(exe.c_str(), exe.c_str(), "supervise", "--lab", lab_name.c_str(), nullptr);
+    ::_exit(127);
+  }
+  write_private(pid_file, std::to_string(pid) + "\n");
+  return pid;
+}
+
+bool stop_supervisor(const RunPaths& paths) {
+  std::string pid_file = paths.dir + "/supervisor.pid";
+  int pid = std::atoi(read_file(pid_file).c_str());
+  ::unlink(pid_file.c_str());
+  if (pid <= 0 || !alive(pid)) return false;
+  std::string cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  if (cmdline.find("supervise") == std::string::npos) return false;  // PID reused
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 300 && alive(pid); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (alive(pid)) ::kill(pid, SIGKILL);
+  return true;
+}
+
+int run_supervisor(const LabPlan& plan, const RunPaths& paths, std::chrono::milliseconds period) {
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  LabAddresses addresses = plan.addresses;
+  VPNLAB_LOG(info, "sup", "lab supervisor started (route propagation every %lld ms)",
+             static_cast<long long>(period.count()));
+  while (!g_stop && underlay_present(plan.underlay)) {
+    nlohmann::json status = nlohmann::json::object();
+    for (const auto& g : plan.gateways) {
+      auto reply = control_request(paths.socket(g.node), {{"command", "status"}}, period);
+      status[g.node] = reply ? *reply : nlohmann::json();
+    }
+    auto changed = apply_fabric_routes(desired_fabric_routes(plan, addresses, status));
+    if (!changed) {
+      VPNLAB_LOG(warn, "sup", "route propagation: %s", changed.error().message.c_str());
+    } else if (*changed > 0) {
+      VPNLAB_LOG(info, "sup", "route propagation: %d route(s) changed", *changed);
+    }
+    std::this_thread::sleep_for(period);
+  }
+  VPNLAB_LOG(info, "sup", "lab supervisor stopped");
+  return 0;
 }
 
 }  // namespace vpnlab::topology

@@ -4,6 +4,7 @@
 // its PID, and waits for its control socket; `vpnlab down` stops exactly those PIDs (after
 // checking /proc that the PID is still that gateway) before removing the namespaces.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,15 @@ Checked<std::vector<GatewayStart>> start_gateways(const LabPlan& plan, const Run
 std::vector<std::string> stop_gateways(const LabPlan& plan, const RunPaths& paths);
 /// PID of a running gateway of this lab, 0 if none.
 int running_gateway_pid(const RunPaths& paths, const std::string& node);
+
+/// The lab supervisor (`vpnlab supervise`): one background process per lab, in the host
+/// namespace, that owns route propagation (topology/fabric.hpp). Started by up, stopped by
+/// down; its PID file is <run>/supervisor.pid.
+Checked<int> start_supervisor(const RunPaths& paths, const std::string& lab_name,
+                              const std::string& vpnlab_exe);
+bool stop_supervisor(const RunPaths& paths);
+/// The supervisor's loop: every period, read the gateways' status and program the fabric.
+/// Returns when stop is set or the lab's namespaces are gone.
+int run_supervisor(const LabPlan& plan, const RunPaths& paths, std::chrono::milliseconds period);
 
 }  // namespace vpnlab::topology

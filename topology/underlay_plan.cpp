@@ -87,7 +87,8 @@ UnderlayPlan plan_underlay(const Lab& lab, const std::vector<GatewayPlan>& gatew
       std::string host = node("vpc-host", false);
       u.links.push_back({{ns, "vpc", {with_len(a.vpc_router, a.vpc_subnet.length)}, ""},
                          {host, "eth0", {with_len(a.vpc_host, a.vpc_subnet.length)}, ""}});
-      u.routes.push_back({host, *Ipv4Prefix::parse("0.0.0.0/0"), a.vpc_router});
+      // No default route: the VPC route table gets the VGW's routes only by propagation
+      // (topology/fabric.hpp), as in AWS.
     }
   }
   return u;

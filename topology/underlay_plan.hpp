@@ -16,14 +16,6 @@ namespace vpnlab::topology {
 
 UnderlayPlan plan_underlay(const Lab& lab, const std::vector<GatewayPlan>& gateways);
 
-/// Lab-side addresses derived from the description (first usable hosts as each cloud
-/// assigns them: Azure and AWS both reserve the first four addresses of a subnet).
-struct LabAddresses {
-  Ipv4Prefix frontend, gateway_subnet, vpc_subnet;
-  Ipv4Address vm, vnet_router_frontend, vnet_router_gwsubnet;
-  std::vector<Ipv4Address> azure_instances;  // in GatewaySubnet
-  Ipv4Address vpc_router, vpc_host;
-};
 LabAddresses lab_addresses(const Lab& lab);
 
 }  // namespace vpnlab::topology

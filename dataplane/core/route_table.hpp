@@ -19,7 +19,7 @@ struct NextHop {
 };
 
 /// Routes vpnlab installs carry this protocol number (RTPROT_*), so they can be told apart
-/// from the kernel's and removed as a set. 186 is unassigned in rt_protos.
+/// from the kernel's and removed as a set. 186 is "bgp" in iproute2's rt_protos.
 inline constexpr unsigned char kRouteProtocol = 186;
 
 class RouteTable {

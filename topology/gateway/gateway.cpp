@@ -23,6 +23,42 @@ std::string hex_spi(esp::Spi spi) {
   return buf;
 }
 
+// Timers scaled by the lab's time factor, never below what the protocol allows.
+bgp::Seconds scaled(std::int64_t seconds, double factor, std::int64_t minimum) {
+  auto v = static_cast<std::int64_t>(static_cast<double>(seconds) * factor + 0.5);
+  return bgp::Seconds(std::max(v, minimum));
+}
+
+bgp::SpeakerConfig speaker_config(const GatewayPlan& plan) {
+  bgp::SpeakerConfig c;
+  c.core.asn = bgp::Asn{static_cast<std::uint32_t>(plan.asn)};
+  c.core.router_id = plan.router_id;
+  // cloud-facts "ECMP": not on a VGW [A-ROUTE]; Azure active/active spreads flows [Z-AA].
+  c.core.multipath = plan.cloud == Cloud::azure;
+  c.core.networks = plan.announce;
+  for (const auto& n : plan.bgp_neighbors) {
+    bgp::SpeakerPeerConfig p;
+    auto& s = p.peer.session;
+    s.local_asn = c.core.asn;
+    s.router_id = plan.router_id;
+    s.local_address = n.local;
+    s.peer_address = n.peer;
+    s.peer_asn = bgp::Asn{static_cast<std::uint32_t>(n.peer_asn)};
+    s.hold_time = scaled(n.hold_time_s, plan.time_factor, 3);  // RFC 4271 4.2: 0 or >= 3
+    s.keepalive_time = scaled(n.keepalive_s, plan.time_factor, 1);
+    s.connect_retry_time = scaled(5, plan.time_factor, 1);
+    s.idle_hold_time = scaled(5, plan.time_factor, 1);
+    s.passive = n.passive;
+    if (plan.cloud == Cloud::azure) p.peer.import.reject_equal_to = plan.reject_equal_to;
+    if (n.max_prefixes > 0) p.peer.import.max_prefixes = static_cast<std::size_t>(n.max_prefixes);
+    p.peer.export_policy.never_advertise_default = plan.never_announce_default;
+    p.peer.device = n.device;
+    p.bind_device = n.device;
+    c.peers.push_back(std::move(p));
+  }
+  return c;
+}
+
 }  // namespace
 
 Gateway::Gateway(GatewayPlan plan, boost::asio::io_context& io)
@@ -65,6 +101,9 @@ void Gateway::start() {
   engine_->start();
   engine_events_.assign(::dup(engine_->control_fd()));
   watch_control_fd();
+  if (auto rc = start_bgp(); !rc) {
+    VPNLAB_LOG(error, "gw", "BGP: %s", rc.error().message.c_str());
+  }
   for (const auto& t : plan_.tunnels) {
     if (plan_.keying != "manual") {
       tunnels_[t.device].last_error =
@@ -78,7 +117,27 @@ void Gateway::start() {
   }
 }
 
+Checked<void> Gateway::start_bgp() {
+  if (plan_.bgp_neighbors.empty()) return {};
+  auto nl = dataplane::Netlink::open();
+  if (!nl) return Unexpected{nl.error()};
+  routes_ = std::make_unique<dataplane::NetlinkRouteTable>(std::move(*nl));
+  speaker_ = std::make_unique<bgp::Speaker>(io_, speaker_config(plan_), routes_.get());
+  if (auto rc = speaker_->start(); !rc) return rc;
+  // A BGP session exists only while its tunnel carries it (shared/DESIGN.md).
+  for (const auto& t : plan_.tunnels) set_bgp_for_tunnel(t, false);
+  return {};
+}
+
+void Gateway::set_bgp_for_tunnel(const TunnelPlan& t, bool up) {
+  if (!speaker_) return;
+  for (const auto& n : plan_.bgp_neighbors) {
+    if (n.device == t.device) speaker_->set_peer_enabled(n.peer, up);
+  }
+}
+
 void Gateway::stop() {
+  if (speaker_) speaker_->stop();
   boost::system::error_code ignored;
   engine_events_.close(ignored);
   control_.reset();
@@ -113,6 +172,7 @@ Checked<void> Gateway::bring_up(const TunnelPlan& t) {
   st.up = true;
   st.since = std::chrono::system_clock::now();
   st.last_error.clear();
+  set_bgp_for_tunnel(t, true);
   VPNLAB_LOG(info, "gw", "tunnel %s up (manual keys, SPI in %s out %s)", t.name.c_str(),
              hex_spi(st.spi_in).c_str(), hex_spi(st.spi_out).c_str());
   return {};
@@ -126,6 +186,7 @@ void Gateway::take_down(const TunnelPlan& t, const std::string& why) {
   st.up = false;
   st.since = std::chrono::system_clock::now();
   st.last_error = why;
+  set_bgp_for_tunnel(t, false);
   VPNLAB_LOG(info, "gw", "tunnel %s down: %s", t.name.c_str(), why.c_str());
 }
 
@@ -158,8 +219,14 @@ nlohmann::json Gateway::tunnel_status(const TunnelPlan& t) const {
 nlohmann::json Gateway::status() const {
   nlohmann::json tunnels = nlohmann::json::array();
   for (const auto& t : plan_.tunnels) tunnels.push_back(tunnel_status(t));
+  nlohmann::json bgp = nullptr;
+  if (speaker_) {
+    bgp = nlohmann::json::parse(bgp::to_json(speaker_->status()), nullptr, false);
+    bgp["routeInstallErrors"] = speaker_->route_install_errors();
+  }
   return {{"lab", plan_.lab},
           {"node", plan_.node},
+          {"bgp", bgp},
           {"cloud", plan_.cloud == Cloud::aws ? "aws" : "azure"},
           {"display_name", plan_.display_name},
           {"asn", plan_.asn},

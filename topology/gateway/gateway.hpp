@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bgp/speaker/speaker.hpp"
 #include "dataplane/linux/engine.hpp"
+#include "dataplane/linux/netlink.hpp"
 #include "topology/gateway/control_socket.hpp"
 #include "topology/plan.hpp"
 
@@ -46,10 +48,14 @@ class Gateway {
   void take_down(const TunnelPlan& t, const std::string& why);
   nlohmann::json tunnel_status(const TunnelPlan& t) const;
   void watch_control_fd();
+  Checked<void> start_bgp();
+  void set_bgp_for_tunnel(const TunnelPlan& t, bool up);
 
   GatewayPlan plan_;
   boost::asio::io_context& io_;
   std::unique_ptr<dataplane::Engine> engine_;
+  std::unique_ptr<dataplane::NetlinkRouteTable> routes_;
+  std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<ControlSocket> control_;
   boost::asio::posix::stream_descriptor engine_events_;
   std::map<std::string, TunnelState> tunnels_;  // by device

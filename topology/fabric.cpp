@@ -1,0 +1,74 @@
+#include "topology/fabric.hpp"
+
+#include <set>
+
+#include "dataplane/linux/netlink.hpp"
+
+namespace vpnlab::topology {
+namespace {
+
+// Prefixes a gateway learned from its peers and selected (best), from its BGP status.
+std::set<Ipv4Prefix> learned(const nlohmann::json& gw) {
+  std::set<Ipv4Prefix> out;
+  if (!gw.is_object() || !gw.contains("bgp") || !gw["bgp"].is_object()) return out;
+  for (const auto& r : gw["bgp"].value("locRib", nlohmann::json::array())) {
+    if (r.value("sourcePeer", "local") == "local") continue;
+    if (auto p = Ipv4Prefix::parse(r.value("network", ""))) out.insert(*p);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<FabricRoute>> desired_fabric_routes(
+    const LabPlan& plan, const LabAddresses& a, const nlohmann::json& status) {
+  std::map<std::string, std::vector<FabricRoute>> out;
+  const std::string prefix = plan.underlay.lab + "-";
+  std::map<Ipv4Prefix, std::vector<Ipv4Address>> vnet;
+  for (const auto& g : plan.gateways) {
+    const nlohmann::json& gw = status.value(g.node, nlohmann::json());
+    if (g.cloud == Cloud::azure) {
+      for (const auto& p : learned(gw)) vnet[p].push_back(a.azure_instances.at(g.instance));
+    } else if (g.route_propagation) {
+      for (const auto& p : learned(gw)) out[prefix + "vpc-host"].push_back({p, {a.vpc_router}});
+    }
+  }
+  for (auto& [p, via] : vnet) out[prefix + "vnet"].push_back({p, via});
+  out.try_emplace(prefix + "vnet");
+  out.try_emplace(prefix + "vpc-host");
+  return out;
+}
+
+Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired) {
+  int changes = 0;
+  for (const auto& [ns, routes] : desired) {
+    auto nl = dataplane::Netlink::open_in(ns);
+    if (!nl) return Unexpected{nl.error()};
+    auto current = nl->routes(dataplane::kRouteProtocol);
+    if (!current) return Unexpected{current.error()};
+    std::map<Ipv4Prefix, std::vector<dataplane::NextHop>> have, want;
+    for (const auto& r : *current) have[r.prefix] = r.hops;
+    for (const auto& r : routes) {
+      for (auto v : r.via) want[r.prefix].push_back({"", v});
+    }
+    for (const auto& [p, hops] : want) {
+      auto it = have.find(p);
+      bool same = it != have.end() && it->second.size() == hops.size();
+      for (std::size_t i = 0; same && i < hops.size(); ++i)
+        same = it->second[i].gateway == hops[i].gateway;
+      if (same) continue;
+      if (auto rc = nl->replace_route(p, hops); !rc)
+        return fail(rc.error().code, ns + ": " + rc.error().message);
+      ++changes;
+    }
+    for (const auto& [p, hops] : have) {
+      if (want.count(p)) continue;
+      if (auto rc = nl->delete_route(p); !rc)
+        return fail(rc.error().code, ns + ": " + rc.error().message);
+      ++changes;
+    }
+  }
+  return changes;
+}
+
+}  // namespace vpnlab::topology

@@ -1,0 +1,33 @@
+#pragma once
+// The clouds' route propagation (shared/DESIGN.md "Processes"): the lab supervisor reads the
+// gateways' Loc-RIBs and programs the VNet fabric and the VPC route table, as the clouds do:
+//  - Azure propagates gateway-learned routes into the VNet, ECMP over the instances that
+//    have them (cloud-facts §2.2 "Azure->on-prem traffic uses both tunnels" [Z-AA]);
+//  - AWS propagates the virtual private gateway's routes into the VPC route table only when
+//    route propagation is enabled (cloud-facts: "Route propagation" [A-ROUTE]).
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "topology/plan.hpp"
+#include "topology/underlay_plan.hpp"
+
+namespace vpnlab::topology {
+
+struct FabricRoute {
+  Ipv4Prefix prefix;
+  std::vector<Ipv4Address> via;  // several: ECMP
+  auto operator<=>(const FabricRoute&) const = default;
+};
+
+/// netns -> the routes it should have. Pure: from the gateways' status documents.
+std::map<std::string, std::vector<FabricRoute>> desired_fabric_routes(
+    const LabPlan& plan, const LabAddresses& addresses, const nlohmann::json& gateway_status);
+
+/// Makes each namespace's supervisor-owned routes (protocol kRouteProtocol) exactly the
+/// desired ones; returns how many routes changed.
+Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired);
+
+}  // namespace vpnlab::topology
