@@ -14,6 +14,7 @@
 // destructor). The TUN devices disappear with the Engine.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,6 +48,8 @@ struct EngineOptions {
   bool ike_ports = true;    // also open UDP 500 per local address
   /// TUN TSO (IFF_VNET_HDR), UDP GSO and GRO where the kernel offers them.
   bool offload = true;
+  /// Microseconds an idle worker keeps polling before it blocks (0: block at once).
+  unsigned spin_us = 0;
   /// Per worker: pool buffers, buffer size, batch capacity (a TSO read yields up to ~45
   /// segments, so batches hold several reads).
   WorkerBuffers buffers{2048, 2048, 256};
@@ -106,6 +109,8 @@ class Engine final : public SaInstaller {
   Checked<void> configure_links();
   void run_outbound(std::size_t index);
   void run_inbound();
+  template <typename F>
+  bool spin(std::chrono::steady_clock::time_point& idle_since, F&& run_once);
 
   std::vector<TunnelConfig> configs_;
   EngineOptions options_;

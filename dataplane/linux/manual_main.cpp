@@ -1,7 +1,7 @@
 // vpnlab_dp_manual: runs the ESP dataplane with manual keys (manual_config.hpp) in the
 // current network namespace until SIGTERM/SIGINT, for netns tests and benchmarks.
 //
-//   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload]
+//   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]
 //
 // Prints "ready" on stdout once the tunnels are up and the SAs installed. On SIGUSR1 and at
 // exit it writes the counters (to FILE, else stdout), one per line:
@@ -33,6 +33,7 @@ struct Args {
   std::string config, counters;
   std::size_t workers = 1;
   bool offload = true;
+  int spin_us = -1;
 };
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -40,6 +41,8 @@ bool parse_args(int argc, char** argv, Args& a) {
     std::string s = argv[i];
     if (s == "--workers" && i + 1 < argc) {
       a.workers = static_cast<std::size_t>(std::atoi(argv[++i]));
+    } else if (s == "--spin-us" && i + 1 < argc) {
+      a.spin_us = std::atoi(argv[++i]);
     } else if (s == "--no-offload") {
       a.offload = false;
     } else if (s == "--counters" && i + 1 < argc) {
@@ -89,7 +92,8 @@ void dump(const Engine& e, const std::vector<std::pair<esp::Spi, esp::Spi>>& spi
 int main(int argc, char** argv) {
   Args args;
   if (!parse_args(argc, argv, args)) {
-    std::fprintf(stderr, "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload]\n",
+    std::fprintf(stderr,
+                 "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]\n",
                  argv[0]);
     return 2;
   }
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
   EngineOptions options;
   options.workers = args.workers;
   options.offload = args.offload;
+  if (args.spin_us >= 0) options.spin_us = static_cast<unsigned>(args.spin_us);
   auto engine = Engine::create(std::move(configs), options);
   if (!engine) {
     std::fprintf(stderr, "%s\n", engine.error().message.c_str());

@@ -4,6 +4,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,24 @@
 #include "dataplane/core/errors.hpp"
 
 namespace vpnlab::dataplane {
+
+namespace {
+
+// The kernel queues packets routed into the TUN until our worker reads them; the default
+// 500 overflows under small-packet bursts while the worker waits for a CPU on a busy host.
+constexpr int kTxQueueLen = 1000;
+
+void set_txqueuelen(const std::string& name, int len) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  struct ifreq ifr {};
+  std::memcpy(ifr.ifr_name, name.data(), name.size());
+  ifr.ifr_qlen = len;
+  ::ioctl(fd, SIOCSIFTXQLEN, &ifr);  // best effort: the default queue works, just smaller
+  ::close(fd);
+}
+
+}  // namespace
 
 Checked<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, Options options) {
   if (name.empty() || name.size() >= IFNAMSIZ) {
@@ -33,6 +52,7 @@ Checked<std::unique_ptr<LinuxTun>> LinuxTun::open(const std::string& name, Optio
     ::close(fd);
     return fail(errno_code(err), "TUNSETIFF " + name + ": " + std::strerror(err));
   }
+  set_txqueuelen(name, kTxQueueLen);
   std::size_t batch = options.batch == 0 ? 1 : options.batch;
   std::unique_ptr<LinuxTun> tun(new LinuxTun(fd, name, batch));
   if (options.offload) tun->vnet_ = tun->enable_offload();
