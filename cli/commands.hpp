@@ -16,6 +16,7 @@ int cmd_up(const LabSource& src, const UpOptions& opt);
 int cmd_down(const LabSource& src);
 int cmd_status(const LabSource& src, bool json);
 int cmd_supervise(const LabSource& src);
+int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel);
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 
 }  // namespace vpnlab::cli

@@ -48,7 +48,18 @@ int main(int argc, char** argv) {
   auto* supervise = app.add_subcommand("supervise", "the lab supervisor (started by up)");
   supervise->add_option("--lab", src.lab_name, "the lab's name")->required();
 
+  std::string action, tunnel_name;
+  auto* tunnel =
+      app.add_subcommand("tunnel", "drill: take a tunnel down or bring it back, on both ends");
+  tunnel->add_option("action", action, "down | up")
+      ->required()
+      ->check(CLI::IsMember({"down", "up"}));
+  tunnel->add_option("tunnel", tunnel_name, "device (aws0t1) or cloud name")->required();
+  tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+  tunnel->add_option("--lab", src.lab_name, "a running lab's name");
+
   CLI11_PARSE(app, argc, argv);
+  if (*tunnel) return cmd_tunnel(src, action, tunnel_name);
   if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);

@@ -1,0 +1,50 @@
+// vpnlab tunnel down|up DEVICE: break or mend one tunnel on both ends (a drill). DEVICE is
+// the tunnel's device as `vpnlab topology plan` shows it (aws0t1 = AWS connection 0,
+// tunnel 1), or its cloud name (ToAzureInstance0.tunnel1 / an Azure connection name).
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "topology/control_client.hpp"
+#include "topology/supervisor.hpp"
+
+namespace vpnlab::cli {
+
+int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel) {
+  auto lab = load_valid_lab(src, true);
+  if (!lab) return 1;
+  auto plan = topology::compile(*lab);
+  topology::RunPaths paths{run_dir(lab->lab.name)};
+  std::string device;
+  for (const auto& g : plan.gateways) {
+    for (const auto& t : g.tunnels) {
+      if (t.device == tunnel || t.name == tunnel) device = t.device;
+    }
+  }
+  if (device.empty()) {
+    std::fprintf(stderr, "vpnlab tunnel: no tunnel '%s' (see vpnlab topology plan)\n",
+                 tunnel.c_str());
+    return 1;
+  }
+  int done = 0, failed = 0;
+  for (const auto& g : plan.gateways) {
+    bool has = false;
+    for (const auto& t : g.tunnels) has = has || t.device == device;
+    if (!has) continue;
+    auto reply = topology::control_request(
+        paths.socket(g.node), {{"command", "tunnel"}, {"tunnel", device}, {"action", action}});
+    if (!reply) {
+      std::fprintf(stderr, "  %s: %s\n", g.node.c_str(), reply.error().message.c_str());
+      ++failed;
+    } else if (reply->contains("error")) {
+      std::fprintf(stderr, "  %s: %s\n", g.node.c_str(),
+                   (*reply)["error"].get<std::string>().c_str());
+      ++failed;
+    } else {
+      std::printf("  %s: tunnel %s %s\n", g.node.c_str(), device.c_str(), action.c_str());
+      ++done;
+    }
+  }
+  return failed == 0 && done > 0 ? 0 : 1;
+}
+
+}  // namespace vpnlab::cli

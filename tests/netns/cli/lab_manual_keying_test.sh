@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Scenario: the whole reference lab with manual keying (ESP + BGP, no IKE), driven through
+# the vpnlab CLI as a user would.
+#
+#  vnet-vm -- vnet -- azure-gw0/1 ==4 ESP tunnels, BGP== aws-vgw -- vpc-host
+#
+# up -> 4 connections Connected, 4 BGP peers Connected, every AWS tunnel UP "1 BGP ROUTES"
+# -> VM reaches the VPC host -> drill: tunnel aws0t1 down (DOWN / IPSEC IS DOWN / NotConnected,
+# traffic still flows over the other tunnels) -> up again -> down leaves no namespace or
+# process behind. The lab is named vpnlab-t-<pid>; cleanup runs on every exit.
+set -u
+VPNLAB=$1
+LAB=vpnlab-t-$$
+work=$(mktemp -d)
+fail() { echo "FAIL: $*"; exit 1; }
+cleanup() {
+  "$VPNLAB" down "$work/lab.yaml" >/dev/null 2>&1
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB-"); do ip netns del "$ns"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+run() { echo "+ $*"; "$@"; }
+
+"$VPNLAB" topology show --show-secrets |
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  keying: manual/" >"$work/lab.yaml"
+grep -q "keying: manual" "$work/lab.yaml" || fail "could not make the test lab"
+
+run "$VPNLAB" up "$work/lab.yaml" || fail "up"
+ready=0
+for i in $(seq 100); do
+  "$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json" 2>/dev/null
+  c=$(jq '[.azure.connections[] | select(.connectionStatus == "Connected")] | length' "$work/status.json")
+  p=$(jq '[.azure.bgpPeerStatus[] | select(.state == "Connected")] | length' "$work/status.json")
+  r=$(jq '[.aws.VpnConnections[].VgwTelemetry[] | select(.StatusMessage == "1 BGP ROUTES")] | length' "$work/status.json")
+  if [ "$c" = 4 ] && [ "$p" = 4 ] && [ "$r" = 4 ]; then ready=1; break; fi
+  sleep 0.2
+done
+[ $ready = 1 ] || { jq . "$work/status.json"; fail "lab not ready: connections $c, BGP peers $p, AWS tunnels with routes $r"; }
+echo "ok: 4 connections Connected, 4 BGP peers Connected, 4 AWS tunnels UP with 1 BGP route"
+run "$VPNLAB" status "$work/lab.yaml" | grep -E "Connected|UP" | head -20
+
+# Route propagation, then real traffic VNet VM -> VPC host through the tunnels.
+for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
+run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "VNet VM cannot reach the VPC host"
+jq -e '[.azure.connections[].egressBytesTransferred] | add > 0' "$work/status.json" >/dev/null || fail "no egress bytes counted"
+
+# Drill: one tunnel down on both ends.
+run "$VPNLAB" tunnel down aws0t1 "$work/lab.yaml" || fail "tunnel down"
+"$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json"
+jq -e '.aws.VpnConnections[0].VgwTelemetry[0] | .Status == "DOWN" and .StatusMessage == "IPSEC IS DOWN"' "$work/status.json" >/dev/null ||
+  fail "AWS console does not show tunnel 1 DOWN"
+jq -e '.azure.connections[0].connectionStatus == "NotConnected"' "$work/status.json" >/dev/null ||
+  fail "Azure console does not show AWSTunnel1ToInstance0 NotConnected"
+for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
+run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "active/active: traffic should survive one tunnel down"
+run "$VPNLAB" tunnel up aws0t1 "$work/lab.yaml" || fail "tunnel up"
+
+run "$VPNLAB" down "$work/lab.yaml" || fail "down"
+left=$(ip netns list | grep -c "^$LAB-")
+[ "$left" = 0 ] || fail "$left namespaces left behind"
+pgrep -f "vpnlab.*/run/vpnlab/$LAB/" >/dev/null && fail "gateway processes left behind"
+echo "PASS"
