@@ -34,10 +34,11 @@ SequenceNumber ReplayWindow::infer(std::uint32_t seq_low, bool& underflow) const
   const auto th = static_cast<std::uint32_t>(top_ >> 32);
   std::uint64_t high = th;
   if (size_ == 0) {
-    // No window: take the candidate nearest to the highest number seen.
+    // No window: take the candidate nearest to the highest number seen (modular, so no
+    // signed overflow); numbers before 0 or past 2^64-1 do not exist.
     const auto diff = static_cast<std::int32_t>(seq_low - tl);
-    const auto seq = static_cast<std::uint64_t>(static_cast<std::int64_t>(top_) + diff);
-    underflow = (diff < 0 && static_cast<std::uint64_t>(-static_cast<std::int64_t>(diff)) > top_);
+    const std::uint64_t seq = top_ + static_cast<std::uint64_t>(static_cast<std::int64_t>(diff));
+    underflow = diff < 0 ? seq > top_ : seq < top_;
     return SequenceNumber{seq};
   }
   const std::uint32_t w = size_;

@@ -157,6 +157,12 @@ TEST(EspReplayWindow, EsnWithWindowDisabledPicksNearest) {
   w.update(SequenceNumber{0x2fffffff0u});
   EXPECT_EQ(w.check(0x5u)->value, 0x300000005u);
   EXPECT_EQ(w.check(0xffffff00u)->value, 0x2ffffff00u);
+  ReplayWindow fresh(0, true);
+  fresh.update(SequenceNumber{5});
+  EXPECT_FALSE(fresh.check(0xfffffff0u));  // nearest would be before 0
+  ReplayWindow last(0, true);
+  last.update(SequenceNumber{~std::uint64_t{0} - 2});
+  EXPECT_FALSE(last.check(0x10u));  // nearest would be past 2^64-1
 }
 
 TEST(EspReplayWindow, OversizedWindowIsClamped) {
