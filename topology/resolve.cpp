@@ -1,5 +1,7 @@
 #include "topology/resolve.hpp"
 
+#include <set>
+
 namespace vpnlab::topology {
 namespace {
 
@@ -18,11 +20,21 @@ std::optional<TunnelRef> parse_tunnel_ref(const Lab& lab, const std::string& tex
 
 Resolved resolve(const Lab& lab) {
   Resolved r;
-  // Lab-assigned addresses are deterministic: .10, .11, ... in file order.
+  // Lab-assigned addresses are deterministic: .10, .11, ... in file order, skipping any
+  // address the file gives explicitly.
+  std::set<std::string> taken;
+  for (const auto& pip : lab.azure.public_ips) taken.insert(pip.ip_address);
+  for (const auto& vpn : lab.aws.vpn_connections) {
+    for (const auto& t : vpn.tunnels) taken.insert(t.outside_ip_address);
+  }
+  auto next_free = [&](std::uint32_t& next) {
+    while (taken.count(Ipv4Address{next}.to_string())) ++next;
+    return Ipv4Address{next++};
+  };
   std::uint32_t next_azure = kAzurePublicRange.network().value + 10;
   for (const auto& pip : lab.azure.public_ips) {
     if (pip.ip_address.empty()) {
-      r.azure_public_ip.push_back(Ipv4Address{next_azure++});
+      r.azure_public_ip.push_back(next_free(next_azure));
     } else {
       r.azure_public_ip.push_back(Ipv4Address::parse(pip.ip_address));
     }
@@ -32,7 +44,7 @@ Resolved resolve(const Lab& lab) {
     auto& row = r.aws_outside.emplace_back();
     for (const auto& t : vpn.tunnels) {
       if (t.outside_ip_address.empty()) {
-        row.push_back(Ipv4Address{next_aws++});
+        row.push_back(next_free(next_aws));
       } else {
         row.push_back(Ipv4Address::parse(t.outside_ip_address));
       }

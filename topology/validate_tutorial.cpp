@@ -1,5 +1,7 @@
 // The rules the tutorial states (shared/seed/README.md "Rules the tutorial states") and the
 // cross-cloud consistency they imply: the two halves of each tunnel must agree.
+#include <map>
+
 #include "topology/validate.hpp"
 #include "topology/validate_util.hpp"
 
@@ -212,6 +214,34 @@ void check_every_tunnel_served(const Lab& lab, const Resolved& r, Diagnostics& d
   }
 }
 
+// Lab rule: public addresses given explicitly must sit in the range the lab's internet routes
+// for that cloud (RFC 5737: Azure 203.0.113.0/24, AWS 198.51.100.0/24; .1 is the router),
+// and no address may be used twice.
+void check_public_addresses(const Lab& lab, const Resolved& r, Diagnostics& d) {
+  std::map<Ipv4Address, std::string> seen;
+  auto check = [&](const std::string& path, std::optional<Ipv4Address> a, const Ipv4Prefix& range,
+                   const char* cloud) {
+    if (!a) return;
+    if (!range.contains(*a) || *a == range.network().next(1) || *a == range.last()) {
+      d.error(lab, path,
+              a->to_string() + " is outside the lab's " + cloud + " public range " +
+                  range.to_string() + " (use .2-.254, or leave it out to have one assigned)");
+    }
+    auto [it, fresh] = seen.emplace(*a, path);
+    if (!fresh) d.error(lab, path, a->to_string() + " is already used by " + it->second);
+  };
+  for (std::size_t i = 0; i < lab.azure.public_ips.size(); ++i) {
+    check(idx("azure.public_ips", i) + ".ip_address", r.azure_public_ip[i], kAzurePublicRange,
+          "Azure");
+  }
+  for (std::size_t c = 0; c < r.aws_outside.size(); ++c) {
+    for (std::size_t t = 0; t < r.aws_outside[c].size(); ++t) {
+      check(idx(idx("aws.vpn_connections", c) + ".tunnels", t) + ".outside_ip_address",
+            r.aws_outside[c][t], kAwsPublicRange, "AWS");
+    }
+  }
+}
+
 }  // namespace
 
 void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d) {
@@ -220,6 +250,7 @@ void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d) {
   for (std::size_t i = 0; i < lab.azure.connections.size(); ++i)
     check_connection_tunnel(lab, r, d, i);
   check_every_tunnel_served(lab, r, d);
+  check_public_addresses(lab, r, d);
 }
 
 Diagnostics validate(const Lab& lab) {

@@ -142,6 +142,16 @@ const Case kCases[] = {
     {"active/active needs two public IPs", "public_ips: [VNet1GWpip, VNet1GWpip2]",
      "public_ips: [VNet1GWpip]", "virtual_network_gateway.public_ips", "exactly 2"},
     {"no GatewaySubnet", "name: GatewaySubnet", "name: GwSubnet", "subnets", "GatewaySubnet"},
+    // --- lab rules
+    {"public IP outside the lab's Azure range", "    - name: VNet1GWpip\n",
+     "    - name: VNet1GWpip\n      ip_address: 192.0.2.10\n", "public_ips[0].ip_address",
+     "outside the lab's Azure public range"},
+    {"public IP used twice", "    - name: VNet1GWpip\n    - name: VNet1GWpip2\n",
+     "    - name: VNet1GWpip\n      ip_address: 203.0.113.50\n    - name: VNet1GWpip2\n"
+     "      ip_address: 203.0.113.50\n",
+     "public_ips[1].ip_address", "already used"},
+    {"keying unknown", "  time_factor: 1", "  time_factor: 1\n  keying: psk", "lab.keying",
+     "ike, manual"},
     // --- references and syntax
     {"dangling LNG reference", "local_network_gateway: AWSTunnel1ToInstance0",
      "local_network_gateway: Nope", "connections[0].local_network_gateway", "names no entry"},
