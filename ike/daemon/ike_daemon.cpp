@@ -92,6 +92,7 @@ void IkeDaemon::on_receive(Socket& s, std::size_t n) {
     data = data.subspan(kNonEspMarker);
   }
   Datagram d{from, Endpoint{options_.local, s.port}, Bytes(data.begin(), data.end())};
+  if (on_receive_tap) on_receive_tap(d);
   apply(manager_.on_datagram(d));
 }
 

@@ -41,6 +41,9 @@ class IkeDaemon {
   void apply(Actions actions);
 
   std::function<void(const Event&)> on_event;
+  /// Every IKE datagram received (after the non-ESP marker), before the core sees it:
+  /// tracing and capture for tests.
+  std::function<void(const Datagram&)> on_receive_tap;
   /// ESP-in-UDP packets received on the NAT-T port (no non-ESP marker).
   std::function<void(ByteSpan, const Endpoint& from)> on_esp;
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -93,6 +94,17 @@ class StrongSwanInterop : public ::testing::Test {
     o.local = *Ipv4Address::parse("192.0.2.1");
     daemon_ = std::make_unique<IkeDaemon>(io_, o, *manager_, counters_);
     daemon_->on_event = [this](const Event& e) { events_.push_back(e.kind); };
+    // VPNLAB_IKE_CAPTURE_DIR=dir keeps every datagram charon sent (fuzz seeds, vectors).
+    if (const char* dir = std::getenv("VPNLAB_IKE_CAPTURE_DIR")) {
+      daemon_->on_receive_tap = [this, d = std::string(dir)](const Datagram& dg) {
+        std::string name = d + "/" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                           std::to_string(captured_++);
+        std::ofstream(name, std::ios::binary)
+            .write(reinterpret_cast<const char*>(dg.data.data()),
+                   static_cast<std::streamsize>(dg.data.size()));
+      };
+    }
     ScopedNetns in(peer_->our_netns());
     ASSERT_TRUE(in.ok());
     ASSERT_FALSE(daemon_->start());
@@ -165,6 +177,7 @@ class StrongSwanInterop : public ::testing::Test {
   std::unique_ptr<IkeManager> manager_;
   std::unique_ptr<IkeDaemon> daemon_;
   std::vector<EventKind> events_;
+  int captured_ = 0;
 };
 
 TEST_F(StrongSwanInterop, VpnlabInitiatesCharonResponds) {
