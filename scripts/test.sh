@@ -2,23 +2,33 @@
 # The whole test suite, as the README's second command and .ci/run run it:
 # install what is missing, build, run every test (unit, vectors, exchange, fuzz replay,
 # hygiene, then the root-only netns and interop scenarios), then a short libFuzzer run per
-# fuzz target and the unit tests again under ASan + UBSan.
-#   QUICK=1      skip the sanitizer and libFuzzer passes
+# fuzz target and the unit tests again under ASan + UBSan. Every phase runs even when an
+# earlier one failed; the exit status is non-zero if any failed.
+#   QUICK=1      skip the libFuzzer and sanitizer passes
 #   FUZZ_SECONDS fuzzing time per target (default 20)
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "test.sh: run as root (the netns tests build namespaces)"; exit 1; }
-scripts/install-deps.sh
-scripts/build.sh >/dev/null
-echo "== unit, vectors, exchange, fuzz replay, hygiene"
-ctest --test-dir build --output-on-failure -j2 -LE 'netns|interop'
-echo "== netns and interop scenarios (root, real peers)"
-ctest --test-dir build --output-on-failure -L 'netns|interop'
+scripts/install-deps.sh || exit 1
+scripts/build.sh >/dev/null || exit 1
+failed=()
+phase() { # name command...
+  local name=$1; shift
+  echo "== $name"
+  "$@" || failed+=("$name")
+}
+phase "unit, vectors, exchange, fuzz replay, hygiene" \
+  ctest --test-dir build --output-on-failure -j2 -LE 'netns|interop'
+phase "netns and interop scenarios (root, real peers)" \
+  ctest --test-dir build --output-on-failure -L 'netns|interop'
 if [[ "${QUICK:-0}" != 1 ]]; then
-  echo "== libFuzzer, ${FUZZ_SECONDS:-20} s per target (clang-14)"
-  FUZZ=1 TARGETS=fuzz_targets scripts/build.sh >/dev/null
-  ctest --test-dir build-fuzz --output-on-failure -L fuzzrun
-  echo "== unit tests under ASan + UBSan"
-  SANITIZE=1 scripts/build.sh >/dev/null
-  ctest --test-dir build-asan --output-on-failure -j2 -LE 'netns|interop|hygiene'
+  fuzz() { FUZZ=1 TARGETS=fuzz_targets scripts/build.sh >/dev/null && ctest --test-dir build-fuzz --output-on-failure -L fuzzrun; }
+  phase "libFuzzer, ${FUZZ_SECONDS:-20} s per target (clang-14)" fuzz
+  asan() { SANITIZE=1 scripts/build.sh >/dev/null && ctest --test-dir build-asan --output-on-failure -j2 -LE 'netns|interop|hygiene'; }
+  phase "unit tests under ASan + UBSan" asan
 fi
+if ((${#failed[@]})); then
+  printf 'FAILED phases: %s\n' "${failed[*]}"
+  exit 1
+fi
+echo "all test phases passed"
