@@ -1,13 +1,36 @@
 #pragma once
-// Dataplane: the tunnels and sockets of one gateway, the SA table snapshot the workers read,
-// and the SaInstaller the control plane drives. It owns no devices and no threads: the caller
-// (dataplane/linux Engine, or a test with fake devices) attaches devices, then runs
-// OutboundWorker / InboundWorker loops over it (outbound.hpp, inbound.hpp).
+// vpnlab::dataplane - the ESP dataplane of one gateway (DESIGN.md "Packet path").
 //
-// Threads: add_tunnel/add_socket before any worker runs. SaInstaller calls, send_ike and
-// poll_control come from the control thread (they serialize on one mutex among themselves).
-// Workers read the SA table lock-free through their snapshot reader slot and bump relaxed
-// counters.
+// Parts
+//   dataplane/core (no sockets, no threads of its own)
+//     packet_buf.hpp, packet_pool.hpp, packet_batch.hpp  pooled buffers with headroom, batches
+//     devices.hpp       abstract TunDevice / DatagramSocket (batch-first); fake_devices.hpp
+//     snapshot.hpp      RCU-like SnapshotCell; sa_table.hpp the SA table workers read
+//     dataplane.hpp     this file: tunnels, sockets, SaInstaller, control queue, counters
+//     outbound.cpp      TUN -> SA by device -> encrypt in place -> send batch (stage map)
+//     inbound.cpp       recv batch -> IKE marker split -> SPI -> decrypt -> TUN (stage map)
+//     mss_clamp.hpp, tunnel_mtu.hpp  TCP MSS clamping, MTU per suite (cloud-facts §1.3)
+//   dataplane/linux
+//     tun_device.hpp    TUN per tunnel; tun_offload.cpp + virtio_net_hdr.hpp: TSO reads
+//                       split in userspace, TCP segments coalesced on writes
+//     datagram_socket.hpp  UDP 4500/500 and raw ESP with recvmmsg/sendmmsg; udp_gso.cpp:
+//                       UDP_SEGMENT sends, UDP_GRO receives
+//     engine.hpp        Engine: devices + worker threads + SaInstaller (what `gateway` uses)
+//     manual_config.hpp, manual_main.cpp  manual-key tunnels, the vpnlab_dp_manual runner
+//     netlink.hpp, netns.hpp  rtnetlink and named namespaces (lead's)
+//
+// Threads and ownership: the control thread (IKE) calls SaInstaller, which builds a new
+// SaTable and publishes it; workers pin a snapshot per pass without locks. Each tunnel's
+// outbound SA (its sequence numbers) is used by one outbound worker; all inbound SAs (replay
+// windows) by the one inbound worker. Buffers come from per-worker pools and return on every
+// path by RAII. IKE datagrams cross to the control thread through a bounded queue.
+//
+// Supported standards
+//   RFC 4303 ESP tunnel mode (via vpnlab::esp), RFC 3948 ESP in UDP with the non-ESP marker
+//   and NAT-keepalives, RFC 4301 §4.4.2.1 byte/packet lifetimes (reported to IKE), RFC 1624
+//   incremental checksum update (MSS clamping), RFC 1071 checksums (TSO/GRO segments).
+// Known deviations: no IPv6 outer path; no NAT-T keepalive sending (IKE's job); no
+// IP fragmentation of our own (outer packets may be fragmented by the kernel, DF clear).
 
 #include <deque>
 #include <functional>
@@ -44,6 +67,11 @@ struct SocketPort {
   SocketRole role = SocketRole::esp_udp;
 };
 
+/// The tunnels and sockets of one gateway, the SA table snapshot the workers read, and the
+/// SaInstaller the control plane drives. Owns no devices and no threads: the caller (the
+/// Linux Engine, or a test with fake devices) attaches devices, then runs OutboundWorker /
+/// InboundWorker loops over it. add_tunnel/add_socket before any worker runs; SaInstaller
+/// calls, send_ike and poll_control from the control thread (serialized on one mutex).
 class Dataplane final : public SaInstaller {
  public:
   struct Options {

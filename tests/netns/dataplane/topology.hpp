@@ -60,7 +60,8 @@ class Scenario {
     if (d == nullptr) dir_.clear();
   }
   ~Scenario() {
-    for (pid_t p : pids_) stop(p);
+    std::vector<pid_t> running = pids_;  // stop() edits pids_
+    for (pid_t p : running) stop(p);
     for (const auto& n : names_) (void)delete_netns(n);
     if (!dir_.empty() && std::getenv("VPNLAB_KEEP") == nullptr) {
       std::string cmd = "rm -rf '" + dir_ + "'";
@@ -69,6 +70,8 @@ class Scenario {
   }
   const std::string& dir() const { return dir_; }
   std::string ns(const std::string& node) const { return prefix_ + node; }
+  /// Deletes this namespace at the end too (one the test created itself).
+  void adopt(const std::string& name) { names_.push_back(name); }
 
   /// Builds the four namespaces and links; returns an error message or "".
   std::string build() {
