@@ -22,6 +22,7 @@ struct FrrInterop : ::testing::Test {
   std::unique_ptr<Env> env;
   std::string frr_ns, vpn_ns;
   pid_t bgpd = 0, speaker = 0;
+  bool second_link = false;  // a second veth 169.254.22.0/30 where vpnlab initiates
 
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root for namespaces";
@@ -43,17 +44,30 @@ struct FrrInterop : ::testing::Test {
       ASSERT_EQ(sh("ip -n " + ns + " link set " + dev + " up"), 0);
       ASSERT_EQ(sh("ip -n " + ns + " link set lo up"), 0);
     }
+    if (second_link) {
+      ASSERT_EQ(
+          sh("ip link add v-frr2 netns " + frr_ns + " type veth peer name v-vpn2 netns " + vpn_ns),
+          0);
+      ASSERT_EQ(sh("ip -n " + frr_ns + " addr add 169.254.22.1/30 dev v-frr2"), 0);
+      ASSERT_EQ(sh("ip -n " + vpn_ns + " addr add 169.254.22.2/30 dev v-vpn2"), 0);
+      ASSERT_EQ(sh("ip -n " + frr_ns + " link set v-frr2 up"), 0);
+      ASSERT_EQ(sh("ip -n " + vpn_ns + " link set v-vpn2 up"), 0);
+    }
     write_frr_config({"10.10.0.0/16", "10.11.0.0/16"});
-    std::ofstream(dir + "/speaker.conf")
-        << "asn 65515\nrouter-id 169.254.21.2\npersonality azure\nnetwork 10.1.0.0/16\n"
-        << "peer 169.254.21.1 asn 65000 local 169.254.21.2 device v-vpn hold 3 keepalive 1 "
-           "idle-hold 1 max-prefix 3\n"
-        << "peer 169.254.23.1 asn 65010 local 169.254.23.2 idle-hold 1\n";
-    bgpd = env->spawn(
-        frr_ns,
-        {kBgpd, "-Z", "-n", "-S", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket",
-         dir, "-l", "169.254.21.1", "--log", "file:" + dir + "/bgpd.log"},
-        dir + "/bgpd.out");
+    std::ofstream conf(dir + "/speaker.conf");
+    conf << "asn 65515\nrouter-id 169.254.21.2\npersonality azure\nnetwork 10.1.0.0/16\n"
+         << "peer 169.254.21.1 asn 65000 local 169.254.21.2 device v-vpn hold 3 keepalive 1 "
+            "idle-hold 1 max-prefix 3\n"
+         << "peer 169.254.23.1 asn 65010 local 169.254.23.2 idle-hold 1\n";
+    // The second tunnel: this side connects at once (not passive), bound to v-vpn2.
+    if (second_link)
+      conf << "peer 169.254.22.1 asn 65000 local 169.254.22.2 device v-vpn2 bind-device v-vpn2 "
+              "hold 3 keepalive 1 idle-hold 1 connect-retry 1 passive off\n";
+    conf.close();
+    bgpd = env->spawn(frr_ns,
+                      {kBgpd, "-Z", "-n", "-S", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid",
+                       "--vty_socket", dir, "--log", "file:" + dir + "/bgpd.log"},
+                      dir + "/bgpd.out");
     speaker = env->spawn(
         vpn_ns, {BGP_SPEAKER_MAIN, dir + "/speaker.conf", "--status", dir + "/status.json"},
         dir + "/speaker.log");
@@ -72,8 +86,11 @@ struct FrrInterop : ::testing::Test {
     std::ofstream f(dir + "/bgpd.conf");
     f << "router bgp 65000\n bgp router-id 10.255.0.1\n no bgp ebgp-requires-policy\n"
       << " no bgp network import-check\n neighbor 169.254.21.2 remote-as 65515\n"
-      << " neighbor 169.254.21.2 timers 1 3\n neighbor 169.254.21.2 timers connect 1\n"
-      << " address-family ipv4 unicast\n";
+      << " neighbor 169.254.21.2 timers 1 3\n neighbor 169.254.21.2 timers connect 1\n";
+    if (second_link)
+      f << " neighbor 169.254.22.2 remote-as 65515\n neighbor 169.254.22.2 timers 1 3\n"
+        << " neighbor 169.254.22.2 passive\n";
+    f << " address-family ipv4 unicast\n";
     for (const auto& n : networks) f << "  network " << n << "\n";
     f << " exit-address-family\n";
   }
@@ -173,6 +190,33 @@ TEST_F(FrrInterop, MalformedUpdatesFromRawPeer) {
   EXPECT_TRUE(eventually([&] {
     return peer_has("169.254.23.1", "sent UPDATE Message Error/Malformed Attribute List");
   })) << peer_json("169.254.23.1");
+}
+
+struct FrrInteropEcmp : FrrInterop {
+  FrrInteropEcmp() { second_link = true; }
+};
+
+// Two tunnels to the same FRR (AS 65000): vpnlab (Azure personality, multipath) installs
+// 10.10.0.0/16 with both next hops (cloud-facts §2.2 [Z-AA]); the second session is opened
+// by vpnlab itself, bound to v-vpn2; when that link dies the route shrinks to one hop.
+TEST_F(FrrInteropEcmp, BothTunnelsCarryTheRoute) {
+  ASSERT_TRUE(eventually([&] {
+    return peer_has("169.254.21.1", "\"bgpState\":\"Established\"") &&
+           peer_has("169.254.22.1", "\"bgpState\":\"Established\"");
+  })) << read_file(dir + "/status.json");
+  auto ecmp = [&] {
+    std::string r = kernel_route("10.10.0.0/16");
+    return r.find("nexthop via 169.254.21.1 dev v-vpn ") != std::string::npos &&
+           r.find("nexthop via 169.254.22.1 dev v-vpn2 ") != std::string::npos;
+  };
+  EXPECT_TRUE(eventually(ecmp)) << kernel_route("10.10.0.0/16");
+  EXPECT_EQ(sh("ip netns exec " + vpn_ns + " ping -c 1 -W 2 10.10.0.1 >/dev/null"), 0);
+  ASSERT_EQ(sh("ip -n " + vpn_ns + " link set v-vpn2 down"), 0);
+  EXPECT_TRUE(eventually([&] {
+    return kernel_route("10.10.0.0/16").find("10.10.0.0/16 via 169.254.21.1 dev v-vpn ") == 0;
+  })) << kernel_route("10.10.0.0/16");
+  ASSERT_EQ(sh("ip -n " + vpn_ns + " link set v-vpn2 up"), 0);
+  EXPECT_TRUE(eventually(ecmp)) << kernel_route("10.10.0.0/16");
 }
 
 }  // namespace
