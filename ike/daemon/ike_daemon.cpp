@@ -42,6 +42,7 @@ IkeDaemon::~IkeDaemon() {
 std::error_code IkeDaemon::start() {
   VPNLAB_LOG(info, "ike", "IKE daemon starting on %s:%u/%u", options_.local.to_string().c_str(),
              options_.ike_port, options_.natt_port);
+  if (options_.external_transport) return {};
   ike_ = std::make_unique<Socket>(io_, options_.ike_port);
   natt_ = std::make_unique<Socket>(io_, options_.natt_port);
   for (Socket* s : {ike_.get(), natt_.get()}) {
@@ -96,7 +97,16 @@ void IkeDaemon::on_receive(Socket& s, std::size_t n) {
   apply(manager_.on_datagram(d));
 }
 
+void IkeDaemon::deliver(const Datagram& d) {
+  if (on_receive_tap) on_receive_tap(d);
+  apply(manager_.on_datagram(d));
+}
+
 void IkeDaemon::send(const Datagram& d) {
+  if (options_.external_transport) {
+    if (send_hook) send_hook(d);
+    return;
+  }
   bool natt = d.from.port == options_.natt_port || d.to.port == options_.natt_port;
   Socket& s = natt ? *natt_ : *ike_;
   auto out = std::make_shared<Bytes>();

@@ -26,6 +26,10 @@ class IkeDaemon {
     std::uint16_t ike_port = 500;
     std::uint16_t natt_port = 4500;
     Duration nat_keepalive{20000};
+    /// The dataplane owns the UDP 500/4500 sockets (shared/DESIGN.md packet path: the
+    /// non-ESP marker split happens there): start() binds nothing, received IKE comes in
+    /// through deliver(), and every send goes to send_hook.
+    bool external_transport = false;
   };
 
   IkeDaemon(boost::asio::io_context& io, Options options, IkeManager& manager,
@@ -46,6 +50,10 @@ class IkeDaemon {
   std::function<void(const Datagram&)> on_receive_tap;
   /// ESP-in-UDP packets received on the NAT-T port (no non-ESP marker).
   std::function<void(ByteSpan, const Endpoint& from)> on_esp;
+  /// External transport: sends one IKE message (without the non-ESP marker) from d.from.
+  std::function<void(const Datagram&)> send_hook;
+  /// External transport: one received IKE message (the non-ESP marker already removed).
+  void deliver(const Datagram& d);
 
  private:
   struct Socket;
