@@ -36,6 +36,10 @@ void check_mandatory(const UpdateMessage& u, std::size_t attrs_offset,
   bool reach = !u.nlri.empty() || (u.attrs.mp_reach && !u.attrs.mp_reach->nlri.empty());
   if (!reach) return;
   auto missing = [&](AttrCode code, const char* name) {
+    // Present but malformed (already reported with its own error) is not "missing".
+    std::string field = attribute_field(static_cast<std::uint8_t>(code));
+    for (const auto& e : errors)
+      if (e.field == field) return;
     errors.push_back(update_error(
         "UPDATE Path Attributes", attrs_offset, std::string("missing well-known attribute ") + name,
         UpdateSubcode::missing_well_known_attribute, Rfc7606Action::treat_as_withdraw,

@@ -71,7 +71,8 @@ Checked<void> Speaker::start() {
     if (auto r = listen_on(key.first, key.second); !r) return r;
     bound.push_back(key);
   }
-  core_.start_all();
+  for (const auto& p : config_.peers)
+    if (p.enabled) core_.start_peer(p.peer.session.peer_address);
   run_actions();
   return {};
 }

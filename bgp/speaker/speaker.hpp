@@ -25,6 +25,8 @@ namespace vpnlab::bgp {
 struct SpeakerPeerConfig {
   PeerConfig peer;
   std::string bind_device;  // SO_BINDTODEVICE for this peer's sockets (empty: none)
+  /// Started by start(); false = wait for set_peer_enabled(peer, true) (tunnel up).
+  bool enabled = true;
 };
 
 struct SpeakerConfig {
@@ -39,7 +41,7 @@ class Speaker {
   Speaker(boost::asio::io_context& io, SpeakerConfig config, dataplane::RouteTable* routes);
   ~Speaker();
 
-  /// Binds the listeners and starts every peer (connects at once where not passive).
+  /// Binds the listeners and starts every enabled peer (connects at once where not passive).
   Checked<void> start();
   /// Stops every peer (Cease/Administrative Shutdown), withdraws installed routes, closes.
   void stop();
