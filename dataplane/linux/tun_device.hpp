@@ -52,6 +52,7 @@ class LinuxTun final : public TunDevice {
 
   int fd_;
   bool vnet_ = false;
+  bool uso_ = false;  // the kernel takes and gives UDP super-packets (TUN_F_USO4, Linux 6.2)
   std::unique_ptr<std::uint8_t[]> scratch_;        // one super-packet read (offload mode)
   std::unique_ptr<std::uint8_t[]> write_scratch_;  // one coalesced write (offload mode)
   std::vector<std::span<const std::uint8_t>> views_;

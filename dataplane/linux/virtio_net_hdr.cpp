@@ -136,6 +136,37 @@ int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, Seg
   return count;
 }
 
+int gso_split_udp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, SegmentSink& sink) {
+  // RFC 791 §3.1, RFC 768.
+  if (pkt.size() < 28 || (pkt[0] >> 4) != 4 || pkt[9] != 17 || h.gso_size == 0) return -1;
+  std::size_t ihl = std::size_t{pkt[0] & 0x0fu} * 4;
+  std::size_t hdr = ihl + 8;
+  if (ihl < 20 || pkt.size() < hdr) return -1;
+  std::size_t payload = pkt.size() - hdr;
+  std::uint16_t id0 = load_be16(&pkt[4]);
+  int count = 0;
+  for (std::size_t off = 0; off < payload; off += h.gso_size) {
+    std::size_t len = std::min<std::size_t>(h.gso_size, payload - off);
+    std::uint8_t* s = sink.segment(hdr + len);
+    if (s == nullptr) break;
+    std::memcpy(s, pkt.data(), hdr);
+    std::memcpy(s + hdr, pkt.data() + hdr + off, len);
+    store_be16(s + 2, static_cast<std::uint16_t>(hdr + len));    // total length
+    store_be16(s + 4, static_cast<std::uint16_t>(id0 + count));  // identification
+    ipv4_header_checksum(s, ihl);
+    std::uint8_t* udp = s + ihl;
+    store_be16(udp + 4, static_cast<std::uint16_t>(8 + len));  // UDP length
+    udp[6] = udp[7] = 0;
+    std::uint64_t sum = checksum_add({s + 12, 8});
+    sum += be_word(17) + be_word(static_cast<std::uint16_t>(8 + len));
+    sum = checksum_add({udp, 8 + len}, sum);
+    std::uint16_t c = static_cast<std::uint16_t>(~checksum_fold(sum));
+    store_native(udp + 6, c == 0 ? 0xffff : c);  // RFC 768: a computed 0 is sent as all ones
+    ++count;
+  }
+  return count;
+}
+
 namespace {
 
 // A segment that may start or join a coalesced run: IPv4 without options, TCP, not a
@@ -204,6 +235,59 @@ std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets
   h.gso_size = static_cast<std::uint16_t>(mss);
   h.csum_start = 20;
   h.csum_offset = 16;
+  out_len = total;
+  return count;
+}
+
+namespace {
+
+bool udp_coalescable(std::span<const std::uint8_t> p) {
+  return p.size() > 28 && p[0] == 0x45 && p[9] == 17 && (load_be16(&p[6]) & 0x3fff) == 0 &&
+         load_be16(&p[2]) == p.size() && load_be16(&p[24]) == p.size() - 20;
+}
+
+}  // namespace
+
+std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets,
+                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len) {
+  if (packets.size() < 2 || !udp_coalescable(packets[0])) return 1;
+  auto first = packets[0];
+  std::size_t seg = first.size() - 28, total = first.size(), count = 1;
+  bool closed = false;
+  while (!closed && count < packets.size() && count < 64) {
+    auto p = packets[count];
+    if (!udp_coalescable(p) || p[1] != first[1] || p[8] != first[8] ||
+        std::memcmp(&p[12], &first[12], 12) != 0) {  // addresses and ports
+      break;
+    }
+    std::size_t len = p.size() - 28;
+    if (len > seg || total + len > 65535 || total + len > out.size()) break;
+    total += len;
+    ++count;
+    closed = len < seg;
+  }
+  if (count < 2) return 1;
+  std::memcpy(out.data(), first.data(), first.size());
+  std::size_t at = first.size();
+  for (std::size_t i = 1; i < count; ++i) {
+    std::memcpy(out.data() + at, packets[i].data() + 28, packets[i].size() - 28);
+    at += packets[i].size() - 28;
+  }
+  std::uint8_t* s = out.data();
+  store_be16(s + 2, static_cast<std::uint16_t>(total));
+  ipv4_header_checksum(s, 20);
+  store_be16(s + 24, static_cast<std::uint16_t>(total - 20));  // UDP length of it all
+  // NEEDS_CSUM as Linux udp4_hwcsum leaves it for a UDP_SEGMENT send.
+  std::uint64_t sum = checksum_add({s + 12, 8});
+  sum += be_word(17) + be_word(static_cast<std::uint16_t>(total - 20));
+  store_native(s + 26, checksum_fold(sum));
+  h = VirtioNetHdr{};
+  h.flags = VirtioNetHdr::kNeedsCsum;
+  h.gso_type = VirtioNetHdr::kGsoUdpL4;
+  h.hdr_len = 28;
+  h.gso_size = static_cast<std::uint16_t>(seg);
+  h.csum_start = 20;
+  h.csum_offset = 6;
   out_len = total;
   return count;
 }

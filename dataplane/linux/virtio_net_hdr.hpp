@@ -61,6 +61,12 @@ class SegmentSink {
 /// or -1 if the packet is not a well-formed IPv4/TCP super-packet.
 int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> packet, SegmentSink& sink);
 
+/// Cuts an IPv4/UDP super-packet (VIRTIO_NET_HDR_GSO_UDP_L4, what TUN_F_USO4 lets the kernel
+/// hand us when a local sender used UDP_SEGMENT) into datagrams of gso_size payload bytes:
+/// IPv4 total length, identification and header checksum, UDP length and checksum (RFC 768)
+/// per datagram. Returns the number written, or -1 if it is not an IPv4/UDP packet.
+int gso_split_udp4(const VirtioNetHdr& h, std::span<const std::uint8_t> packet, SegmentSink& sink);
+
 /// The inverse, for writes to TUN (wireguard-go's TCP GRO): coalesces the longest prefix of
 /// `packets` that the kernel could have produced by segmenting one super-packet - IPv4
 /// without options, TCP, same addresses, ports, TTL, ToS, ACK number, window and options,
@@ -70,6 +76,13 @@ int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> packet, 
 /// sum (NEEDS_CSUM) and `h` describes it; returns how many packets it holds (1: nothing was
 /// written, send packets[0] as is).
 std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets,
+                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len);
+
+/// The same for UDP (TUN_F_USO4): consecutive IPv4/UDP datagrams of one flow (addresses,
+/// ports, TTL, ToS equal, no options, not fragments) with equal payload sizes (the last may
+/// be shorter), at most 64, become one VIRTIO_NET_HDR_GSO_UDP_L4 super-packet whose UDP length
+/// covers all payload and whose checksum field holds the pseudo-header sum.
+std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets,
                           std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len);
 
 }  // namespace vpnlab::dataplane

@@ -92,6 +92,28 @@ TEST(VirtioNetHdr, SplitStopsWhenSinkIsFullAndRejectsNonTcp) {
   EXPECT_EQ(gso_split_tcp4(h, truncated, sink), -1);
 }
 
+TEST(VirtioNetHdr, SplitsUdp4SuperPacketIntoDatagrams) {
+  Bytes super = testing::udp4_packet(ip("10.1.0.2"), ip("10.2.0.2"), 64 * 3 + 10);
+  VirtioNetHdr h;
+  h.gso_type = VirtioNetHdr::kGsoUdpL4;
+  h.gso_size = 64;
+  VectorSink sink;
+  ASSERT_EQ(gso_split_udp4(h, super, sink), 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    const Bytes& d = sink.segments[i];
+    std::size_t len = i < 3 ? 64 : 10;
+    ASSERT_EQ(d.size(), 28 + len);
+    EXPECT_EQ(load_be16(&d[2]), d.size());
+    EXPECT_EQ(load_be16(&d[24]), 8 + len);  // UDP length
+    EXPECT_EQ(testing::sum16(ByteSpan(d).first(20)), 0xffffu);
+    EXPECT_EQ(l4_checksum(d), 0);
+    EXPECT_EQ(d[28], super[28 + i * 64]);
+  }
+  Bytes tcp = super_packet(100, 0x10);
+  EXPECT_EQ(gso_split_udp4(h, tcp, sink), -1);
+}
+
 TEST(VirtioNetHdr, FinishChecksumCompletesPseudoHeaderSum) {
   Bytes p = testing::udp4_packet(ip("10.1.0.2"), ip("10.2.0.2"), 33);
   std::uint16_t good = load_be16(&p[26]);
@@ -153,6 +175,31 @@ TEST(VirtioNetHdr, CoalesceThenSplitGivesBackTheSegments) {
   VectorSink sink;
   ASSERT_EQ(gso_split_tcp4(h, super, sink), 4);
   EXPECT_EQ(sink.segments, segs);
+}
+
+TEST(VirtioNetHdr, CoalesceUdpThenSplitGivesBackTheDatagrams) {
+  std::vector<Bytes> dgrams;
+  for (std::size_t i = 0; i < 5; ++i) {
+    dgrams.push_back(testing::udp4_packet(ip("10.2.0.2"), ip("10.1.0.2"), i < 4 ? 64 : 20,
+                                          static_cast<std::uint8_t>(i)));
+    store_be16(&dgrams.back()[4], static_cast<std::uint16_t>(50 + i));  // identification
+    testing::fix_ipv4_checksum(dgrams.back());
+  }
+  dgrams.push_back(testing::udp4_packet(ip("10.2.0.2"), ip("10.1.0.9"), 64));  // other flow
+  std::vector<std::uint8_t> out(70000);
+  VirtioNetHdr h;
+  std::size_t len = 0;
+  auto v = views(dgrams);
+  ASSERT_EQ(coalesce_udp4(v, out, h, len), 5u);
+  EXPECT_EQ(h.gso_type, VirtioNetHdr::kGsoUdpL4);
+  EXPECT_EQ(h.gso_size, 64);
+  Bytes super(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(len));
+  Bytes completed = super;
+  ASSERT_TRUE(finish_checksum(h, completed));
+  EXPECT_EQ(l4_checksum(completed), 0);
+  VectorSink sink;
+  ASSERT_EQ(gso_split_udp4(h, super, sink), 5);
+  EXPECT_EQ(sink.segments, std::vector<Bytes>(dgrams.begin(), dgrams.begin() + 5));
 }
 
 TEST(VirtioNetHdr, CoalesceStopsAtFlowOrSequenceBreaks) {
