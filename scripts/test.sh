@@ -22,9 +22,12 @@ phase "unit, vectors, exchange, fuzz replay, hygiene" \
 phase "netns and interop scenarios (root, real peers)" \
   ctest --test-dir build --output-on-failure -L 'netns|interop'
 if [[ "${QUICK:-0}" != 1 ]]; then
-  fuzz() { FUZZ=1 TARGETS=fuzz_targets scripts/build.sh >/dev/null && ctest --test-dir build-fuzz --output-on-failure -L fuzzrun; }
+  quiet_build() { # build quietly; on failure show the compiler's last words
+    "$@" >/tmp/vpnlab-build.log 2>&1 || { grep -E "error|FAILED" /tmp/vpnlab-build.log | head -20; return 1; }
+  }
+  fuzz() { quiet_build env FUZZ=1 TARGETS=fuzz_targets scripts/build.sh && ctest --test-dir build-fuzz --output-on-failure -L fuzzrun; }
   phase "libFuzzer, ${FUZZ_SECONDS:-20} s per target (clang-14)" fuzz
-  asan() { SANITIZE=1 scripts/build.sh >/dev/null && ctest --test-dir build-asan --output-on-failure -j2 -LE 'netns|interop|hygiene'; }
+  asan() { quiet_build env SANITIZE=1 scripts/build.sh && ctest --test-dir build-asan --output-on-failure -j2 -LE 'netns|interop|hygiene'; }
   phase "unit tests under ASan + UBSan" asan
 fi
 if ((${#failed[@]})); then
