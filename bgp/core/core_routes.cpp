@@ -40,8 +40,13 @@ void BgpCore::on_session_up(PeerState& ps, const Negotiated& n) {
       PathSource{ps.cfg.session.peer_address, n.peer_id, n.peer_asn, ps.cfg.session.ebgp(), false};
   const auto& gr = n.peer_capabilities.graceful_restart;
   ps.peer_restart_time = gr ? std::optional<Seconds>(gr->restart_time) : std::nullopt;
-  // RFC 4724 §4.2: a restarted peer without the capability loses its stale routes now.
-  if (!gr) recompute_all(ps.rib_in.sweep_stale());
+  // RFC 4724 §4.2: stale routes survive the re-established session only if the peer lists
+  // IPv4 unicast with the Forwarding State bit set; otherwise they go now.
+  bool forwarding_kept = false;
+  if (gr)
+    for (const auto& f : gr->families)
+      forwarding_kept = forwarding_kept || (f.afi_safi == kIpv4Unicast && f.forwarding_preserved);
+  if (!forwarding_kept) recompute_all(ps.rib_in.sweep_stale());
   ps.rib_out.clear();
   ps.pending.clear();
   for (const auto& [prefix, entry] : loc_rib_) export_prefix(ps, prefix);

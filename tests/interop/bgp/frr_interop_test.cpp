@@ -23,6 +23,7 @@ struct FrrInterop : ::testing::Test {
   std::string frr_ns, vpn_ns;
   pid_t bgpd = 0, speaker = 0;
   bool second_link = false;  // a second veth 169.254.22.0/30 where vpnlab initiates
+  bool graceful = false;     // FRR runs with `bgp graceful-restart`
 
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root for namespaces";
@@ -64,13 +65,17 @@ struct FrrInterop : ::testing::Test {
       conf << "peer 169.254.22.1 asn 65000 local 169.254.22.2 device v-vpn2 bind-device v-vpn2 "
               "hold 3 keepalive 1 idle-hold 1 connect-retry 1 passive off\n";
     conf.close();
+    start_bgpd();
+    speaker = env->spawn(
+        vpn_ns, {BGP_SPEAKER_MAIN, dir + "/speaker.conf", "--status", dir + "/status.json"},
+        dir + "/speaker.log");
+  }
+
+  void start_bgpd() {
     bgpd = env->spawn(frr_ns,
                       {kBgpd, "-Z", "-n", "-S", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid",
                        "--vty_socket", dir, "--log", "file:" + dir + "/bgpd.log"},
                       dir + "/bgpd.out");
-    speaker = env->spawn(
-        vpn_ns, {BGP_SPEAKER_MAIN, dir + "/speaker.conf", "--status", dir + "/status.json"},
-        dir + "/speaker.log");
   }
 
   void TearDown() override {
@@ -86,6 +91,7 @@ struct FrrInterop : ::testing::Test {
     std::ofstream f(dir + "/bgpd.conf");
     f << "router bgp 65000\n bgp router-id 10.255.0.1\n no bgp ebgp-requires-policy\n"
       << " no bgp network import-check\n neighbor 169.254.21.2 remote-as 65515\n"
+      << (graceful ? " bgp graceful-restart\n" : "")
       << " neighbor 169.254.21.2 timers 1 3\n neighbor 169.254.21.2 timers connect 1\n";
     if (second_link)
       f << " neighbor 169.254.22.2 remote-as 65515\n neighbor 169.254.22.2 timers 1 3\n"
@@ -217,6 +223,31 @@ TEST_F(FrrInteropEcmp, BothTunnelsCarryTheRoute) {
   })) << kernel_route("10.10.0.0/16");
   ASSERT_EQ(sh("ip -n " + vpn_ns + " link set v-vpn2 up"), 0);
   EXPECT_TRUE(eventually(ecmp)) << kernel_route("10.10.0.0/16");
+}
+
+struct FrrInteropGraceful : FrrInterop {
+  FrrInteropGraceful() { graceful = true; }
+};
+
+// RFC 4724 §4.2, vpnlab as the receiving speaker: FRR (graceful-restart) dies without a
+// NOTIFICATION; its routes stay in vpnlab's kernel, marked stale, until it is back.
+TEST_F(FrrInteropGraceful, HelperKeepsRoutesWhilePeerRestarts) {
+  ASSERT_TRUE(eventually([&] { return !kernel_route("10.10.0.0/16").empty(); }));
+  ASSERT_EQ(::kill(bgpd, SIGKILL), 0);  // our child, by PID; the socket closes, no NOTIFICATION
+  ::waitpid(bgpd, nullptr, 0);
+  ASSERT_TRUE(
+      eventually([&] { return !peer_has("169.254.21.1", "\"bgpState\":\"Established\""); }));
+  EXPECT_TRUE(eventually([&] { return peer_has("169.254.21.1", "\"stale\":true"); }))
+      << peer_json("169.254.21.1");
+  EXPECT_FALSE(kernel_route("10.10.0.0/16").empty());
+  EXPECT_EQ(sh("ip netns exec " + vpn_ns + " ping -c 1 -W 2 169.254.21.1 >/dev/null"), 0);
+  start_bgpd();
+  ASSERT_TRUE(eventually([&] { return peer_has("169.254.21.1", "\"bgpState\":\"Established\""); }));
+  EXPECT_TRUE(eventually([&] { return !peer_has("169.254.21.1", "\"stale\":true"); }))
+      << peer_json("169.254.21.1");
+  // With the Forwarding State bit clear (FRR runs without zebra here) the stale routes go at
+  // once (RFC 4724 §4.2); either way FRR's post-restart UPDATEs bring the route back.
+  EXPECT_TRUE(eventually([&] { return !kernel_route("10.10.0.0/16").empty(); }));
 }
 
 }  // namespace
