@@ -31,7 +31,9 @@ Result<void, ParseError> check_rules(const Message& m) {
   }
   std::map<PayloadType, int> counts;
   for (const Payload& p : m.payloads) counts[p.type]++;
-  for (const auto& [type, count] : counts) {
+  for (const auto& entry : counts) {
+    PayloadType type = entry.first;
+    int count = entry.second;
     if (!is_known_payload(type)) continue;
     auto rule = std::find_if(kPayloadRules.begin(), kPayloadRules.end(), [&](const PayloadRule& r) {
       return r.exchange == m.header.exchange && r.response == m.header.is_response() &&

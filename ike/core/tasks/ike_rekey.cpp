@@ -9,6 +9,8 @@
 // rekey proceeds), otherwise it accepts and its own request will be refused by the peer.
 // Both peers decide the same way, so exactly one rekey completes.
 
+#include <algorithm>
+
 #include "ike/core/ike_sa.hpp"
 #include "ike/core/tasks/tasks.hpp"
 
@@ -92,7 +94,11 @@ class IkeRekey final : public Task {
     reply_ = choice->proposal;
     nr_ = s_.rng.bytes(kNonceSize);
     new_spi_.value = s_.rng.u64() | 1;
-    const Bytes& pspi = sa->proposals[reply_.number - 1].spi;
+    auto offered = std::find_if(sa->proposals.begin(), sa->proposals.end(), [&](const Proposal& p) {
+      return p.number == reply_.number && p.spi.size() == 8;
+    });
+    if (offered == sa->proposals.end()) return error(NotifyType::invalid_syntax);
+    const Bytes& pspi = offered->spi;
     IkeSpi peer{load_be32(pspi.data()) * (std::uint64_t{1} << 32) + load_be32(pspi.data() + 4)};
     if (!finish(choice->suite, ke->data, nonce->data, nr_, peer, new_spi_, false)) {
       return error(NotifyType::invalid_syntax);
