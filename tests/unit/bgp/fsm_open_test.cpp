@@ -40,6 +40,21 @@ TEST(BgpFsmOpenSent, ValidOpenNegotiatesHoldTime) {
   EXPECT_TRUE(s.negotiated()->codec.four_octet_as);
 }
 
+// RFC 6793 §4: a peer without the 4-octet AS capability gets 2-octet AS_PATHs.
+TEST(BgpFsmOpenSent, TwoOctetPeerNegotiatesTwoOctetCodec) {
+  Session s = in_open_sent();
+  OpenMessage old;
+  old.my_as = 64512;
+  old.hold_time = Seconds(90);
+  old.bgp_identifier = *Ipv4Address::parse("10.255.0.1");
+  s.on_message(encode_open(old));
+  ASSERT_EQ(s.state(), BgpState::open_confirm);
+  EXPECT_FALSE(s.negotiated()->codec.four_octet_as);
+  EXPECT_FALSE(s.negotiated()->route_refresh);
+  EXPECT_EQ(s.negotiated()->hold_time, Seconds(90));
+  EXPECT_EQ(s.negotiated()->keepalive_time, Seconds(30));
+}
+
 TEST(BgpFsmOpenSent, HoldTimeZeroMeansNoKeepalives) {
   Session s = in_open_sent();
   s.on_message(peer_open(Asn{64512}, Seconds(0)));
