@@ -43,6 +43,11 @@ Proposal to_proposal(const IkeSuite& s, std::uint8_t number);
 /// spi: our inbound ESP SPI (4 octets).
 Proposal to_proposal(const ChildSuite& s, std::uint8_t number, esp::Spi spi);
 
+/// The suites folded into as few proposals as possible (proposal_compact.cpp): every
+/// combination a responder may pick from one proposal is one of the suites.
+std::vector<Proposal> compact_proposals(const std::vector<IkeSuite>& suites, const Bytes& spi = {});
+std::vector<Proposal> compact_proposals(const std::vector<ChildSuite>& suites, esp::Spi spi);
+
 struct IkeChoice {
   IkeSuite suite;
   Proposal proposal;  // the reply proposal (one transform per type, the peer's number)

@@ -82,10 +82,7 @@ class ChildCreate final : public Task {
       m.add(PayloadType::notify, std::move(n));
     }
     SaPayload sa;
-    std::uint8_t num = 1;
-    for (const ChildSuite& c : proposals_for(s_.config.child_proposals, in_auth_)) {
-      sa.proposals.push_back(to_proposal(c, num++, my_spi_));
-    }
+    sa.proposals = compact_proposals(proposals_for(s_.config.child_proposals, in_auth_), my_spi_);
     m.add(PayloadType::sa, std::move(sa));
     if (!in_auth_) {
       if (ni_.empty()) ni_ = s_.rng.bytes(kNonceSize);

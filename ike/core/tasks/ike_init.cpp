@@ -36,9 +36,7 @@ class IkeInit final : public Task {
     // RFC 7296 2.6: the COOKIE notify must be the first payload.
     if (!cookie_.empty()) m.add_notify(NotifyType::cookie, cookie_);
     SaPayload sa;
-    std::uint8_t n = 1;
-    for (const IkeSuite& suite : s_.config.ike_proposals)
-      sa.proposals.push_back(to_proposal(suite, n++));
+    sa.proposals = compact_proposals(s_.config.ike_proposals);
     m.add(PayloadType::sa, std::move(sa));
     m.add(PayloadType::ke, KePayload{static_cast<std::uint16_t>(group_), dh_->public_value()});
     m.add(PayloadType::nonce, NoncePayload{s_.ni});
