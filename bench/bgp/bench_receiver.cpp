@@ -3,18 +3,21 @@
 // installing every Loc-RIB route into this namespace's kernel table over rtnetlink (as
 // bgp_speaker_main does), and reports the moments its Loc-RIB and the kernel hold N routes:
 //
-//   bgp_bench_receiver CONFIG N
+//   bgp_bench_receiver CONFIG N [--no-kernel]
 //
-// Output lines (CLOCK_MONOTONIC nanoseconds, the clock time.monotonic_ns() reads):
-//   locrib_ns=...                    Loc-RIB size reached N
-//   kernel_ns=... kernel_routes=K    N successful RouteTable::replace acks (netlink ACKed);
-//                                    K is a netlink dump of proto-186 routes taken after
+// Output lines (CLOCK_MONOTONIC nanoseconds, the clock time.monotonic_ns() reads; RSS of
+// this process at that moment):
+//   locrib_ns=... rss_kib=...    Loc-RIB size reached N
+//   kernel_ns=... rss_kib=...    N successful RouteTable::replace calls (netlink ACKed)
+//   kernel_routes=K              then, untimed: a netlink dump of the proto-186 routes
 // Then it keeps the session up until SIGTERM/SIGINT. Both moments are exact (checked after
-// every Asio handler), not polled.
+// every Asio handler), not polled. --no-kernel: no RouteTable (Loc-RIB only, like anchors
+// run without a FIB); only the locrib line.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "base/log.hpp"
@@ -53,6 +56,19 @@ class CountingRouteTable final : public dataplane::RouteTable {
   std::size_t installed_ = 0;
 };
 
+long rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+void print_moment(const char* what) {
+  std::printf("%s_ns=%lld rss_kib=%ld\n", what, static_cast<long long>(monotonic_ns()), rss_kib());
+  std::fflush(stdout);
+}
+
 std::size_t kernel_route_count() {
   auto nl = dataplane::Netlink::open();
   if (!nl) return 0;
@@ -64,8 +80,9 @@ std::size_t kernel_route_count() {
 
 int main(int argc, char** argv) {
   std::int64_t start_ns = monotonic_ns();
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s CONFIG N\n", argv[0]);
+  bool kernel = argc == 3;
+  if (argc != 3 && !(argc == 4 && std::string(argv[3]) == "--no-kernel")) {
+    std::fprintf(stderr, "usage: %s CONFIG N [--no-kernel]\n", argv[0]);
     return 2;
   }
   log::set_level(log::Level::warn);
@@ -79,7 +96,7 @@ int main(int argc, char** argv) {
   dataplane::NetlinkRouteTable netlink_routes(std::move(*nl));
   CountingRouteTable routes(netlink_routes);
   boost::asio::io_context io;
-  bgp::Speaker speaker(io, std::move(*cfg), &routes);
+  bgp::Speaker speaker(io, std::move(*cfg), kernel ? &routes : nullptr);
   if (auto r = speaker.start(); !r) {
     std::fprintf(stderr, "%s\n", r.error().message.c_str());
     return 1;
@@ -93,13 +110,12 @@ int main(int argc, char** argv) {
     io.run_one_for(std::chrono::milliseconds(100));
     if (!rib_done && speaker.core().loc_rib_size() >= want) {
       rib_done = true;
-      std::printf("locrib_ns=%lld\n", static_cast<long long>(monotonic_ns()));
-      std::fflush(stdout);
+      print_moment("locrib");
     }
-    if (!kernel_done && routes.installed() >= want) {
+    if (kernel && !kernel_done && routes.installed() >= want) {
       kernel_done = true;
-      long long at = monotonic_ns();
-      std::printf("kernel_ns=%lld kernel_routes=%zu\n", at, kernel_route_count());
+      print_moment("kernel");
+      std::printf("kernel_routes=%zu\n", kernel_route_count());
       std::fflush(stdout);
     }
   }

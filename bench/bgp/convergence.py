@@ -97,9 +97,16 @@ class Lab:
         self.procs.append(p)
         return p
 
-    def kill(self, p):
+    def kill(self, p, graceful=False):
+        """By PID. graceful: SIGINT first (a profiler wrapper must write its data)."""
+        if graceful and p.poll() is None:
+            p.send_signal(signal.SIGINT)
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
         if p.poll() is None:
-            p.send_signal(signal.SIGKILL)  # by PID; nothing to shut down gracefully
+            p.send_signal(signal.SIGKILL)
         p.wait()
         if p in self.procs:
             self.procs.remove(p)
@@ -138,13 +145,20 @@ class Receiver:
 
 class Vpnlab(Receiver):
     name = "vpnlab"
+    extra = []
 
     def command(self, d, ns, n):
         conf = self.config(f"{d}/vpnlab.conf",
                            f"asn 65515\nrouter-id {RECEIVER_ADDR}\nport {BGP_PORT}\n"
                            f"peer {SENDER_ADDR} asn 65001 local {RECEIVER_ADDR} passive off "
                            f"max-prefix 10000000\n")
-        return [self.tools["receiver"], conf, str(n)]
+        return self.tools["wrap"] + [self.tools["receiver"], conf, str(n)] + self.extra
+
+
+class VpnlabNoFib(Vpnlab):
+    # Loc-RIB only, no kernel installs: the same work the anchors do here.
+    name = "vpnlab-nofib"
+    extra = ["--no-kernel"]
 
 
 class Frr(Receiver):
@@ -213,7 +227,7 @@ class Gobgp(Receiver):
         return int(m.group(1)) if m else 0
 
 
-RECEIVERS = {c.name: c for c in (Vpnlab, Frr, Bird, BirdTuned, Gobgp)}
+RECEIVERS = {c.name: c for c in (Vpnlab, VpnlabNoFib, Frr, Bird, BirdTuned, Gobgp)}
 
 
 def session_line(sender_out, timeout):
@@ -241,7 +255,7 @@ def run_one(lab, k, receiver, n, sender_out, poll_s):
     sh("ip", "-n", ns, "link", "set", "vbr", "up")
     sh("ip", "-n", sender_ns, "link", "set", veth_s, "up")
     args = receiver.command(d, ns, n)
-    is_vpnlab = isinstance(receiver, Vpnlab)
+    is_vpnlab = isinstance(receiver, Vpnlab)  # and VpnlabNoFib
     t0 = time.monotonic_ns()
     p = lab.spawn(ns, args, log_path=None if is_vpnlab else f"{d}/stdout.log",
                   stdout_pipe=is_vpnlab)
@@ -249,26 +263,34 @@ def run_one(lab, k, receiver, n, sender_out, poll_s):
     deadline = time.monotonic() + TIMEOUT_S
     if is_vpnlab:
         out = LineReader(p.stdout)
-        while result["kernel"] is None and time.monotonic() < deadline and p.poll() is None:
+        last = "locrib" if receiver.extra else "kernel_routes"
+        while time.monotonic() < deadline and p.poll() is None:
             line = out.get(0.1) or ""
-            m = re.match(r"(locrib|kernel)_ns=(\d+)(?: kernel_routes=(\d+))?", line)
+            m = re.match(r"(locrib|kernel)_ns=(\d+) rss_kib=(\d+)", line)
             if m:
                 key = "rib" if m.group(1) == "locrib" else "kernel"
                 result[key] = (int(m.group(2)) - t0) / 1e9
-                if m.group(3):
-                    result["kernel_routes"] = int(m.group(3))
+                result["rss_self_kib"] = int(m.group(3))
+                result["window_ns"] = (t0, int(m.group(2)))
+            m = re.match(r"kernel_routes=(\d+)", line)
+            if m:
+                result["kernel_routes"] = int(m.group(1))
+            if line.startswith(last):
+                break
     else:
         while time.monotonic() < deadline and p.poll() is None:
             if receiver.count(ns) >= n:
                 result["rib"] = (time.monotonic_ns() - t0) / 1e9
                 break
             time.sleep(poll_s)
-    result["rss_kib"] = rss_kib(p.pid)
+    # vpnlab's own reading is taken at the moment of convergence, before its untimed
+    # netlink dump; the anchors' right after the poll that saw all routes.
+    result["rss_kib"] = result.pop("rss_self_kib", None) or rss_kib(p.pid)
     s = session_line(sender_out, 2.0)
     if s:
         result["session"] = (s["established_ns"] - t0) / 1e9
         result["accept"] = (s["accept_ns"] - t0) / 1e9
-    lab.kill(p)
+    lab.kill(p, graceful=is_vpnlab and bool(receiver.tools["wrap"]))
     sh("ip", "-n", sender_ns, "link", "del", veth_s, check=False)
     lab.del_netns(ns)
     return result
@@ -287,7 +309,9 @@ def report(results, sizes, names, reps, poll_s, polls):
     print(f"\nBGP convergence, median of {reps} run(s); seconds from exec of the receiver."
           f"\nanchors polled every {poll_s * 1000:.0f} ms; mean CLI poll run: " +
           ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in polls.items()) +
-          "\nvpnlab times are exact (self-reported); ratio = vpnlab / anchor.\n")
+          "\nvpnlab times are exact (self-reported). Ratios = vpnlab / anchor: Loc-RIB uses"
+          "\nvpnlab-nofib (no kernel installs, like the anchors), kernel and RSS use vpnlab"
+          "\n(all routes in its kernel table).\n")
     print("| prefixes | receiver | session up s | Loc-RIB s | kernel s | RSS MiB "
           "| ratio time (Loc-RIB) | ratio time (kernel) | ratio RSS |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -296,13 +320,14 @@ def report(results, sizes, names, reps, poll_s, polls):
         med = {name: {key: median([r.get(key) for r in runs])
                       for key in ("session", "rib", "kernel", "rss_kib")}
                for name, runs in row.items()}
-        v = med.get("vpnlab")
+        v = med.get("vpnlab") or med.get("vpnlab-nofib")
+        nofib = med.get("vpnlab-nofib") or v
         for name in names:
             m = med[name]
             rss = m["rss_kib"] / 1024 if m["rss_kib"] else None
             ratios = ["-", "-", "-"]
-            if v and name != "vpnlab" and m["rib"]:
-                ratios = [f"{v['rib'] / m['rib']:.3f}" if v["rib"] else "-",
+            if v and not name.startswith("vpnlab") and m["rib"]:
+                ratios = [f"{nofib['rib'] / m['rib']:.3f}" if nofib["rib"] else "-",
                           f"{v['kernel'] / m['rib']:.3f}" if v["kernel"] else "-",
                           f"{v['rss_kib'] / m['rss_kib']:.2f}" if v["rss_kib"] else "-"]
             print(f"| {n} | {name} | {fmt(m['session'])} | {fmt(m['rib'])} | "
@@ -323,14 +348,17 @@ def main():
     ap.add_argument("--sender", required=True, help="bgp_bench_sender binary")
     ap.add_argument("--receiver", required=True, help="bgp_bench_receiver binary")
     ap.add_argument("--sizes", default="1000,10000,100000")
-    ap.add_argument("--receivers", default="vpnlab,frr,bird,bird-tuned,gobgp")
+    ap.add_argument("--receivers", default="vpnlab,vpnlab-nofib,frr,bird,bird-tuned,gobgp")
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--poll-ms", type=float, default=20.0)
     ap.add_argument("--tag", default=f"vpnlab-b-{os.getpid()}")
+    ap.add_argument("--vpnlab-wrap", default="",
+                    help="command prefix for vpnlab's receiver, e.g. 'perf record -g -o F'"
+                         " (its RSS is then the wrapper's)")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     names = a.receivers.split(",")
-    tools = {"receiver": a.receiver}
+    tools = {"receiver": a.receiver, "wrap": a.vpnlab_wrap.split()}
     receivers = {name: RECEIVERS[name](tools) for name in names}
     poll_s = a.poll_ms / 1000
     lab = Lab(a.tag)
@@ -359,7 +387,11 @@ def main():
                           f" Loc-RIB {fmt(r['rib'])} kernel {fmt(r['kernel'])}"
                           f" RSS {r['rss_kib'] / 1024:.1f} MiB"
                           + (f" (kernel dump {r['kernel_routes']})" if "kernel_routes" in r
-                             else ""), flush=True)
+                             else "")
+                          + (" (CLOCK_MONOTONIC window %d.%09d,%d.%09d)" % (
+                              r["window_ns"][0] // 10**9, r["window_ns"][0] % 10**9,
+                              r["window_ns"][1] // 10**9, r["window_ns"][1] % 10**9)
+                             if a.vpnlab_wrap and "window_ns" in r else ""), flush=True)
             lab.kill(sender)
         polls = {name: statistics.mean(r.poll_cmd_s) for name, r in receivers.items()
                  if r.poll_cmd_s}

@@ -3,7 +3,8 @@
 # GoBGP, each receiving the same table from bgp_bench_sender in namespaces vpnlab-b-<pid>-*.
 # Needs root. Not a test (not in ctest). Knobs (environment):
 #   BUILD=build-bgpbench  SIZES=1000,10000,100000  REPS=1  POLL_MS=20
-#   RECEIVERS=vpnlab,frr,bird,bird-tuned,gobgp
+#   RECEIVERS=vpnlab,vpnlab-nofib,frr,bird,bird-tuned,gobgp
+#   VPNLAB_WRAP='perf record -e cpu-clock --call-graph dwarf -o /tmp/p.data'  (profiling)
 # Example: REPS=3 bench/bgp/convergence.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,4 +30,4 @@ trap 'exit 130' INT TERM
 python3 "$here/convergence.py" --tag "$tag" \
   --sender "$build/bench/bgp/bgp_bench_sender" --receiver "$build/bench/bgp/bgp_bench_receiver" \
   --sizes "${SIZES:-1000,10000,100000}" --reps "${REPS:-1}" --poll-ms "${POLL_MS:-20}" \
-  --receivers "${RECEIVERS:-vpnlab,frr,bird,bird-tuned,gobgp}"
+  --receivers "${RECEIVERS:-vpnlab,vpnlab-nofib,frr,bird,bird-tuned,gobgp}" --vpnlab-wrap "${VPNLAB_WRAP:-}"
