@@ -1,0 +1,80 @@
+// NAT detection (RFC 7296 2.23) with the initiator behind a port-rewriting NAT, and IKE
+// message fragmentation (RFC 7383) when IKE_AUTH exceeds the fragment size.
+
+#include <gtest/gtest.h>
+
+#include "tests/exchange/ike/lab.hpp"
+
+namespace vpnlab::ike::test {
+namespace {
+
+TEST(NatTraversal, PortRewritingNatIsDetectedAndBothSidesFloatTo4500) {
+  Lab lab;
+  // A NAT in front of the left: source ports 500 -> 40000 and 4500 -> 40001, and back.
+  lab.filter = [](Datagram& d, bool from_left) {
+    if (from_left) {
+      d.from.port = d.from.port == 4500 ? 40001 : 40000;
+    } else {
+      d.to.port = d.to.port == 40001 ? 4500 : 500;
+    }
+    return true;
+  };
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  EXPECT_EQ(lab.left.counter("ike.natd.nat_detected"), 1u);
+  EXPECT_EQ(lab.right.counter("ike.natd.nat_detected"), 1u);
+  // 2.23: IKE_AUTH onwards on port 4500; ESP in UDP (RFC 3948) on both sides.
+  EXPECT_EQ(lab.left.sa()->remote().port, 4500);
+  EXPECT_EQ(lab.right.sa()->remote().port, 40001);
+  const ChildSa& c = lab.left.sa()->children().at(0);
+  EXPECT_TRUE(lab.left.installer.outbound.at(c.outbound.value).outer.udp_encap);
+  const auto& r_out = lab.right.installer.outbound.at(c.inbound.value);
+  EXPECT_TRUE(r_out.outer.udp_encap);
+  EXPECT_EQ(r_out.outer.remote_port, 40001);
+}
+
+TEST(NatTraversal, NoNatMeansNoEncapsulation) {
+  Lab lab;
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  EXPECT_EQ(lab.left.counter("ike.natd.nat_detected"), 0u);
+  const ChildSa& c = lab.left.sa()->children().at(0);
+  EXPECT_FALSE(lab.left.installer.outbound.at(c.outbound.value).outer.udp_encap);
+  EXPECT_EQ(lab.left.sa()->remote().port, 500);
+}
+
+TEST(Fragmentation, LargeIkeAuthIsSentAsSkfFragments) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.fragment_size = r.fragment_size = 160;
+  Lab lab(l, r);
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  std::size_t skf = 0;
+  for (const Bytes& d : lab.sent_by_left) {
+    EXPECT_LE(d.size(), 432u);  // IKE_SA_INIT (not fragmentable) is the only large one
+    if (d[16] == static_cast<std::uint8_t>(PayloadType::skf)) {
+      ++skf;
+      EXPECT_LE(d.size(), 160u);
+    }
+  }
+  EXPECT_GE(skf, 2u);
+}
+
+TEST(Fragmentation, NotUsedWhenThePeerDidNotAnnounceIt) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.fragment_size = 160;
+  r.fragmentation = false;
+  Lab lab(l, r);
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  for (const Bytes& d : lab.sent_by_left) {
+    EXPECT_NE(d[16], static_cast<std::uint8_t>(PayloadType::skf));
+  }
+}
+
+}  // namespace
+}  // namespace vpnlab::ike::test
