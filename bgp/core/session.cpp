@@ -222,25 +222,40 @@ void Session::in_open_sent(const Ev& e) {
   }
 }
 
-void Session::in_open_confirm(const Ev& e) {
+// Events OpenConfirm and Established handle alike (RFC 4271 §8.2.2); true if handled.
+bool Session::handle_after_open(const Ev& e) {
   switch (e.kind) {
     case Event::manual_stop:
-      return stop_administratively();
+      stop_administratively();
+      return true;
     case Event::hold_timer_expires:
-      return fail_hold_timer();
+      fail_hold_timer();
+      return true;
     case Event::keepalive_timer_expires:
-      return send_keepalive();
+      send_keepalive();
+      return true;
     case Event::tcp_connection_fails:
-      return go_idle(TransitionReason::tcp_connection_failed, true);
+      go_idle(TransitionReason::tcp_connection_failed, true);
+      return true;
     case Event::notif_msg:
-      return go_idle(TransitionReason::notification_received, true);
+      go_idle(TransitionReason::notification_received, true);
+      return true;
+    case Event::open_collision_dump:
+      dump_collision();
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Session::in_open_confirm(const Ev& e) {
+  if (handle_after_open(e)) return;
+  switch (e.kind) {
     case Event::keep_alive_msg:
       restart_hold_timer();
       enter(BgpState::established, TransitionReason::keepalive_received);
       actions_.push_back(action::SessionUp{*negotiated_});
       return;
-    case Event::open_collision_dump:
-      return dump_collision();
     case Event::bgp_header_err:
     case Event::bgp_open_msg_err:
       return fail_decode(*e.error);
@@ -250,17 +265,8 @@ void Session::in_open_confirm(const Ev& e) {
 }
 
 void Session::in_established(const Ev& e) {
+  if (handle_after_open(e)) return;
   switch (e.kind) {
-    case Event::manual_stop:
-      return stop_administratively();
-    case Event::hold_timer_expires:
-      return fail_hold_timer();
-    case Event::keepalive_timer_expires:
-      return send_keepalive();
-    case Event::tcp_connection_fails:
-      return go_idle(TransitionReason::tcp_connection_failed, true);
-    case Event::notif_msg:
-      return go_idle(TransitionReason::notification_received, true);
     case Event::keep_alive_msg:
       return restart_hold_timer();
     case Event::update_msg:
@@ -282,8 +288,6 @@ void Session::in_established(const Ev& e) {
     case Event::bgp_header_err:
     case Event::update_msg_err:
       return fail_decode(*e.error);
-    case Event::open_collision_dump:
-      return dump_collision();
     default:
       return fail_fsm();
   }

@@ -72,6 +72,7 @@ class Session {
   void in_open_sent(const Ev& e);
   void in_open_confirm(const Ev& e);
   void in_established(const Ev& e);
+  bool handle_after_open(const Ev& e);
 
   void start(bool passive, TransitionReason why);
   void accept_connection(ConnId conn);

@@ -76,6 +76,28 @@ inline Bytes peer_open(Asn asn = Asn{64512}, Seconds hold = Seconds(30), bool gr
   return encode_open(make_open(asn, hold, *Ipv4Address::parse("10.255.0.1"), caps));
 }
 
+constexpr ConnId kConn = 7;
+
+inline Session in_open_sent(SessionConfig cfg = aws_like_config()) {
+  Session s(cfg);
+  s.on_manual_start();
+  s.on_tcp_connection_confirmed(kConn);
+  s.take_actions();
+  return s;
+}
+inline Session in_open_confirm(SessionConfig cfg = aws_like_config(), bool gr = false) {
+  Session s = in_open_sent(cfg);
+  s.on_message(peer_open(Asn{64512}, Seconds(30), gr));
+  s.take_actions();
+  return s;
+}
+inline Session in_established(SessionConfig cfg = aws_like_config(), bool gr = false) {
+  Session s = in_open_confirm(cfg, gr);
+  s.on_message(encode_keepalive());
+  s.take_actions();
+  return s;
+}
+
 inline void expect_notification(const Observed& o, ErrorCode code, std::uint8_t sub) {
   auto n = o.notification();
   ASSERT_TRUE(n) << "no NOTIFICATION sent";

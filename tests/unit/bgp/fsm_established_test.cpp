@@ -9,7 +9,7 @@ namespace vpnlab::bgp {
 namespace {
 using namespace test;
 
-Session in_established(bool gr = false, bool route_refresh = true) {
+Session established_session(bool gr = false, bool route_refresh = true) {
   Session s(aws_like_config());
   s.on_manual_start();
   s.on_tcp_connection_confirmed(7);
@@ -29,7 +29,7 @@ Bytes one_route_update() {
 }
 
 TEST(BgpFsmEstablished, UpdateIsDeliveredAndRestartsHoldTimer) {
-  Session s = in_established();
+  Session s = established_session();
   s.on_message(one_route_update());
   auto o = observe(s);
   ASSERT_EQ(o.updates.size(), 1u);
@@ -38,7 +38,7 @@ TEST(BgpFsmEstablished, UpdateIsDeliveredAndRestartsHoldTimer) {
 }
 
 TEST(BgpFsmEstablished, KeepaliveRestartsHoldTimer) {
-  Session s = in_established();
+  Session s = established_session();
   s.on_message(encode_keepalive());
   EXPECT_EQ(observe(s).started.at(Timer::hold), Seconds(30));
   s.on_keepalive_timer_expires();
@@ -46,7 +46,7 @@ TEST(BgpFsmEstablished, KeepaliveRestartsHoldTimer) {
 }
 
 TEST(BgpFsmEstablished, TreatAsWithdrawIsNotASessionError) {
-  Session s = in_established();
+  Session s = established_session();
   Bytes bad = one_route_update();
   bad[26] = 9;  // ORIGIN value → RFC 7606 §7.1 treat-as-withdraw
   s.on_message(bad);
@@ -74,7 +74,7 @@ TEST(BgpFsmEstablished, ErrorExits) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    Session s = in_established();
+    Session s = established_session();
     s.on_message(c.message);
     auto o = observe(s);
     expect_notification(o, c.code, c.subcode);
@@ -86,7 +86,7 @@ TEST(BgpFsmEstablished, ErrorExits) {
 }
 
 TEST(BgpFsmEstablished, HoldTimerExpiry) {
-  Session s = in_established();
+  Session s = established_session();
   s.on_hold_timer_expires();
   auto o = observe(s);
   expect_notification(o, ErrorCode::hold_timer_expired, 0);
@@ -95,7 +95,7 @@ TEST(BgpFsmEstablished, HoldTimerExpiry) {
 }
 
 TEST(BgpFsmEstablished, GracefulWhenPeerAdvertisedRestart) {
-  Session s = in_established(/*gr=*/true);
+  Session s = established_session(/*gr=*/true);
   s.on_tcp_connection_fails();
   auto o = observe(s);
   ASSERT_EQ(o.down.size(), 1u);
@@ -103,7 +103,7 @@ TEST(BgpFsmEstablished, GracefulWhenPeerAdvertisedRestart) {
 }
 
 TEST(BgpFsmEstablished, NotificationIsNeverGraceful) {
-  Session s = in_established(/*gr=*/true);
+  Session s = established_session(/*gr=*/true);
   s.on_message(encode_notification({6, 2, {}}));
   auto o = observe(s);
   EXPECT_FALSE(o.down.at(0).graceful);
@@ -111,7 +111,7 @@ TEST(BgpFsmEstablished, NotificationIsNeverGraceful) {
 }
 
 TEST(BgpFsmEstablished, RouteRefreshWithCapability) {
-  Session s = in_established();
+  Session s = established_session();
   s.on_message(encode_route_refresh({}));
   auto o = observe(s);
   ASSERT_EQ(o.refreshes.size(), 1u);
@@ -119,14 +119,14 @@ TEST(BgpFsmEstablished, RouteRefreshWithCapability) {
 }
 
 TEST(BgpFsmEstablished, RouteRefreshWithoutCapabilityIsBadType) {
-  Session s = in_established(false, /*route_refresh=*/false);
+  Session s = established_session(false, /*route_refresh=*/false);
   s.on_message(encode_route_refresh({}));
   auto o = observe(s);
   expect_notification(o, ErrorCode::message_header, 3);
 }
 
 TEST(BgpFsmEstablished, LocalFailSendsGivenNotification) {
-  Session s = in_established();
+  Session s = established_session();
   // cloud-facts: "Behaviour when >100" [X-AVX]: Cease/1 with AFI 1, SAFI 1, limit 100.
   s.fail(Notification{6, 1, test::h("0001 01 00000064")}, "more than 100 prefixes");
   auto o = observe(s);
@@ -138,7 +138,7 @@ TEST(BgpFsmEstablished, LocalFailSendsGivenNotification) {
 }
 
 TEST(BgpFsmEstablished, ManualStopSendsAdministrativeShutdown) {
-  Session s = in_established();
+  Session s = established_session();
   s.on_manual_stop();
   auto o = observe(s);
   expect_notification(o, ErrorCode::cease, 2);

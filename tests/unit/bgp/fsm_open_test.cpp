@@ -9,22 +9,6 @@ namespace vpnlab::bgp {
 namespace {
 using namespace test;
 
-constexpr ConnId kConn = 7;
-
-Session in_open_sent(SessionConfig cfg = aws_like_config()) {
-  Session s(cfg);
-  s.on_manual_start();
-  s.on_tcp_connection_confirmed(kConn);
-  s.take_actions();
-  return s;
-}
-Session in_open_confirm() {
-  Session s = in_open_sent();
-  s.on_message(peer_open());
-  s.take_actions();
-  return s;
-}
-
 TEST(BgpFsmOpenSent, ValidOpenNegotiatesHoldTime) {
   Session s = in_open_sent();  // we propose 180/60 (Azure), the peer 30 (AWS)
   s.on_message(peer_open(Asn{64512}, Seconds(30)));

@@ -8,28 +8,6 @@ namespace vpnlab::bgp {
 namespace {
 using namespace test;
 
-constexpr ConnId kConn = 7;
-
-Session in_open_sent(SessionConfig cfg = aws_like_config()) {
-  Session s(cfg);
-  s.on_manual_start();
-  s.on_tcp_connection_confirmed(kConn);
-  s.take_actions();
-  return s;
-}
-Session in_open_confirm(SessionConfig cfg = aws_like_config(), bool gr = false) {
-  Session s = in_open_sent(cfg);
-  s.on_message(peer_open(Asn{64512}, Seconds(30), gr));
-  s.take_actions();
-  return s;
-}
-Session in_established(SessionConfig cfg = aws_like_config(), bool gr = false) {
-  Session s = in_open_confirm(cfg, gr);
-  s.on_message(encode_keepalive());
-  s.take_actions();
-  return s;
-}
-
 // ---- Idle ----
 
 TEST(BgpFsmIdle, ManualStartConnectsAtOnce) {
