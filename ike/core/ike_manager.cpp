@@ -74,6 +74,16 @@ Actions IkeManager::connect(const std::string& tunnel) {
   return {};
 }
 
+Actions IkeManager::start_all() {
+  Actions a;
+  std::vector<std::string> tunnels;
+  for (const PeerConfig& p : peers_) {
+    if (p.startup == StartupAction::start) tunnels.push_back(p.tunnel);
+  }
+  for (const std::string& t : tunnels) a.merge(connect(t));
+  return a;
+}
+
 Actions IkeManager::adopt(IkeSpi spi, Actions a) {
   IkeSa* sa = find(spi);
   if (!sa) return a;

@@ -28,6 +28,9 @@ class IkeManager {
   /// Starts an IKE_SA to the tunnel's peer unless its mode forbids initiating (Azure
   /// ResponderOnly, cloud-facts "Connection modes" [Z-MODE]).
   Actions connect(const std::string& tunnel);
+  /// Gateway start: initiates every peer whose startup action is `start` (AWS StartupAction,
+  /// cloud-facts "Startup action" [A-TUN]); `add` peers wait for the other side.
+  Actions start_all();
   Actions on_datagram(const Datagram& d);
   Actions on_timer(IkeSpi sa, TimerKind kind, std::uint32_t id);
   /// Operator actions on an IKE_SA (by local SPI); empty Actions when it does not exist.

@@ -78,3 +78,56 @@ TEST(Fragmentation, NotUsedWhenThePeerDidNotAnnounceIt) {
 
 }  // namespace
 }  // namespace vpnlab::ike::test
+
+namespace vpnlab::ike::test {
+namespace {
+
+TEST(TrafficSelectors, DisjointSelectorsAreTsUnacceptable) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.remote_ts = {TrafficSelector::from_prefix(*Ipv4Prefix::parse("10.9.0.0/16"))};
+  r.local_ts = {TrafficSelector::from_prefix(*Ipv4Prefix::parse("10.2.0.0/16"))};
+  Lab lab(l, r);
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  // <-- HDR, SK {IDr, AUTH, N(TS_UNACCEPTABLE)}: IKE_SA up, no CHILD_SA (RFC 7296 2.9).
+  ASSERT_TRUE(lab.established());
+  EXPECT_TRUE(lab.left.sa()->children().empty());
+  EXPECT_EQ(lab.right.counter("ike.child.rejected"), 1u);
+}
+
+TEST(TrafficSelectors, RouteBasedAnyToAnyNarrowsToTheResponderConfig) {
+  PeerConfig r = lab_peer(false);
+  r.local_ts = {TrafficSelector::from_prefix(*Ipv4Prefix::parse("10.2.0.0/16"))};
+  Lab lab(lab_peer(true), r);
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  EXPECT_EQ(lab.left.sa()->children().size(), 1u);
+  // The IKE_AUTH response carries TSr narrowed to 10.2.0.0/16 (TSi stays 0.0.0.0/0).
+  ASSERT_EQ(lab.sent_by_right.size(), 2u);
+  auto resp = decode_message(lab.sent_by_right[1], lab.left.sa()->cipher(), nullptr);
+  ASSERT_TRUE(resp.has_value()) << resp.error().message;
+  const auto* tsr = (*resp)->get<TsPayload>(PayloadType::ts_r);
+  ASSERT_NE(tsr, nullptr);
+  ASSERT_EQ(tsr->selectors.size(), 1u);
+  EXPECT_EQ(tsr->selectors[0].start.to_string(), "10.2.0.0");
+  EXPECT_EQ(tsr->selectors[0].end.to_string(), "10.2.255.255");
+  const auto* tsi = (*resp)->get<TsPayload>(PayloadType::ts_i);
+  ASSERT_NE(tsi, nullptr);
+  EXPECT_EQ(tsi->selectors.at(0), TrafficSelector::any());
+}
+
+TEST(StartupAction, StartInitiatesAndAddWaits) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.startup = StartupAction::start;  // cloud-facts: "Startup action" start = AWS initiates
+  r.startup = StartupAction::add;
+  Lab lab(l, r);
+  lab.apply(lab.right, lab.right.manager.start_all());
+  EXPECT_EQ(lab.in_flight(), 0u);
+  lab.apply(lab.left, lab.left.manager.start_all());
+  lab.deliver();
+  EXPECT_TRUE(lab.established());
+}
+
+}  // namespace
+}  // namespace vpnlab::ike::test
