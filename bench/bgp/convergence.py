@@ -290,6 +290,9 @@ def run_one(lab, k, receiver, n, sender_out, poll_s):
     if s:
         result["session"] = (s["established_ns"] - t0) / 1e9
         result["accept"] = (s["accept_ns"] - t0) / 1e9
+        done = result["kernel"] if result["kernel"] is not None else result["rib"]
+        if done is not None:
+            result["after"] = done - result["session"]
     lab.kill(p, graceful=is_vpnlab and bool(receiver.tools["wrap"]))
     sh("ip", "-n", sender_ns, "link", "del", veth_s, check=False)
     lab.del_netns(ns)
@@ -311,27 +314,32 @@ def report(results, sizes, names, reps, poll_s, polls):
           ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in polls.items()) +
           "\nvpnlab times are exact (self-reported). Ratios = vpnlab / anchor: Loc-RIB uses"
           "\nvpnlab-nofib (no kernel installs, like the anchors), kernel and RSS use vpnlab"
-          "\n(all routes in its kernel table).\n")
-    print("| prefixes | receiver | session up s | Loc-RIB s | kernel s | RSS MiB "
-          "| ratio time (Loc-RIB) | ratio time (kernel) | ratio RSS |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+          "\n(all routes in its kernel table). 'after session' = done (kernel for vpnlab,"
+          "\nLoc-RIB otherwise) minus session up: the table transfer and processing alone.\n")
+    print("| prefixes | receiver | session up s | Loc-RIB s | kernel s | after session s | RSS MiB "
+          "| ratio time (Loc-RIB) | ratio time (kernel) | ratio after session (Loc-RIB) "
+          "| ratio RSS |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         row = {name: results[(name, n)] for name in names}
         med = {name: {key: median([r.get(key) for r in runs])
-                      for key in ("session", "rib", "kernel", "rss_kib")}
+                      for key in ("session", "rib", "kernel", "rss_kib", "after")}
                for name, runs in row.items()}
         v = med.get("vpnlab") or med.get("vpnlab-nofib")
         nofib = med.get("vpnlab-nofib") or v
         for name in names:
             m = med[name]
             rss = m["rss_kib"] / 1024 if m["rss_kib"] else None
-            ratios = ["-", "-", "-"]
+            ratios = ["-", "-", "-", "-"]
             if v and not name.startswith("vpnlab") and m["rib"]:
                 ratios = [f"{nofib['rib'] / m['rib']:.3f}" if nofib["rib"] else "-",
                           f"{v['kernel'] / m['rib']:.3f}" if v["kernel"] else "-",
+                          f"{nofib['after'] / m['after']:.3f}" if nofib["after"] and m["after"]
+                          else "-",
                           f"{v['rss_kib'] / m['rss_kib']:.2f}" if v["rss_kib"] else "-"]
             print(f"| {n} | {name} | {fmt(m['session'])} | {fmt(m['rib'])} | "
-                  f"{fmt(m['kernel'])} | {fmt(rss)} | " + " | ".join(ratios) + " |")
+                  f"{fmt(m['kernel'])} | {fmt(m['after'])} | {fmt(rss)} | "
+                  + " | ".join(ratios) + " |")
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)
         print(f"\nmarginal RSS per route between {lo} and {hi} prefixes (median runs):")
