@@ -16,20 +16,24 @@ PeerConfig aws_tunnel_defaults() {
   PeerConfig c;
   // cloud-facts: "Phase 1 encryption" AES128, AES256, AES128-GCM-16, AES256-GCM-16;
   // "Phase 1 integrity" SHA1, SHA2-256/384/512; "Phase 1 DH groups" 2, 14-24 [A-TUN].
-  // Each combination is one proposal; the most common ones first.
+  // Each combination is one suite; the most common ones first.
   const DhGroup groups[] = {DhGroup::modp_2048,     DhGroup::ecp_256,       DhGroup::ecp_384,
                             DhGroup::ecp_521,       DhGroup::modp_3072,     DhGroup::modp_4096,
                             DhGroup::modp_6144,     DhGroup::modp_8192,     DhGroup::modp_2048_256,
                             DhGroup::modp_2048_224, DhGroup::modp_1024_160, DhGroup::modp_1024};
-  for (DhGroup g : groups) {
-    for (std::uint16_t bits : {std::uint16_t{256}, std::uint16_t{128}}) {
+  // Suites that differ only in the DH group are adjacent so that compact_proposals folds
+  // them into one proposal per cipher suite (10 proposals, not 120).
+  for (std::uint16_t bits : {std::uint16_t{256}, std::uint16_t{128}}) {
+    for (DhGroup g : groups) {
       c.ike_proposals.push_back(ike(EncrAlgorithm::aes_gcm_16, bits, IntegAlgorithm::none,
                                     PrfAlgorithm::hmac_sha2_256, g));
-      for (auto [integ, prf] :
-           {std::pair{IntegAlgorithm::hmac_sha2_256_128, PrfAlgorithm::hmac_sha2_256},
-            std::pair{IntegAlgorithm::hmac_sha1_96, PrfAlgorithm::hmac_sha1},
-            std::pair{IntegAlgorithm::hmac_sha2_384_192, PrfAlgorithm::hmac_sha2_384},
-            std::pair{IntegAlgorithm::hmac_sha2_512_256, PrfAlgorithm::hmac_sha2_512}}) {
+    }
+    for (auto [integ, prf] :
+         {std::pair{IntegAlgorithm::hmac_sha2_256_128, PrfAlgorithm::hmac_sha2_256},
+          std::pair{IntegAlgorithm::hmac_sha1_96, PrfAlgorithm::hmac_sha1},
+          std::pair{IntegAlgorithm::hmac_sha2_384_192, PrfAlgorithm::hmac_sha2_384},
+          std::pair{IntegAlgorithm::hmac_sha2_512_256, PrfAlgorithm::hmac_sha2_512}}) {
+      for (DhGroup g : groups) {
         c.ike_proposals.push_back(ike(EncrAlgorithm::aes_cbc, bits, integ, prf, g));
       }
     }
