@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "base/log.hpp"
+#include "esp/overhead.hpp"
+#include "topology/gateway/ike_config.hpp"
 #include "topology/gateway/manual_keying.hpp"
 
 namespace vpnlab::topology {
@@ -59,6 +61,26 @@ bgp::SpeakerConfig speaker_config(const GatewayPlan& plan) {
   return c;
 }
 
+// The TUN MTU must fit whatever suite IKE may negotiate: size it for the proposal with the
+// most ESP overhead (manual keying always uses AES-256-GCM).
+esp::SuiteId mtu_suite(const GatewayPlan& plan, const TunnelPlan& t) {
+  esp::SuiteId gcm{esp::EncrAlgorithm::aes_gcm_16, 256, esp::IntegAlgorithm::none};
+  if (plan.keying != "ike") return gcm;
+  esp::SuiteId worst = gcm;
+  auto size = [](const esp::SuiteId& s) {
+    auto o = esp::overhead(s);
+    return o.headroom + o.max_tailroom;
+  };
+  for (const auto& p : t.esp_proposals) {
+    auto suites = parse_esp_proposal(p);
+    if (!suites) continue;
+    for (const auto& c : *suites) {
+      if (size(c.esp) > size(worst)) worst = c.esp;
+    }
+  }
+  return worst;
+}
+
 }  // namespace
 
 Gateway::Gateway(GatewayPlan plan, boost::asio::io_context& io)
@@ -83,7 +105,7 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
     c.outer_local = t.local_outside;
     c.outer_remote = t.remote_outside;
     c.udp_encap = false;  // no NAT between the clouds' public addresses
-    c.suite = esp::SuiteId{esp::EncrAlgorithm::aes_gcm_16, 256, esp::IntegAlgorithm::none};
+    c.suite = mtu_suite(g->plan_, t);
     configs.push_back(c);
     g->tunnels_[t.device] = {};
   }
@@ -104,12 +126,14 @@ void Gateway::start() {
   if (auto rc = start_bgp(); !rc) {
     VPNLAB_LOG(error, "gw", "BGP: %s", rc.error().message.c_str());
   }
-  for (const auto& t : plan_.tunnels) {
-    if (plan_.keying != "manual") {
-      tunnels_[t.device].last_error =
-          "IKE keying is not available in this build; use lab.keying: manual";
-      continue;
+  if (plan_.keying == "ike") {
+    if (auto rc = start_ike(); !rc) {
+      for (const auto& t : plan_.tunnels) tunnels_[t.device].last_error = rc.error().message;
+      VPNLAB_LOG(error, "gw", "IKE: %s", rc.error().message.c_str());
     }
+    return;
+  }
+  for (const auto& t : plan_.tunnels) {
     if (auto rc = bring_up(t); !rc) {
       tunnels_[t.device].last_error = rc.error().message;
       VPNLAB_LOG(error, "gw", "tunnel %s: %s", t.name.c_str(), rc.error().message.c_str());
@@ -136,7 +160,111 @@ void Gateway::set_bgp_for_tunnel(const TunnelPlan& t, bool up) {
   }
 }
 
+// IKE rides on the dataplane's sockets (shared/DESIGN.md packet path): datagrams with the
+// non-ESP marker on 4500, or on 500, reach the daemon through the engine, and the daemon's
+// sends leave through the engine's socket for that local address.
+Checked<void> Gateway::start_ike() {
+  ike_ = std::make_unique<ike::IkeManager>(rng_, *engine_, ike_counters_);
+  for (const auto& t : plan_.tunnels) {
+    auto cfg = ike_peer_config(plan_, t);
+    if (!cfg) return fail(cfg.error().code, "tunnel " + t.name + ": " + cfg.error().message);
+    ike_->add_peer(std::move(*cfg));
+  }
+  ike::IkeDaemon::Options options;
+  options.external_transport = true;
+  ike_daemon_ = std::make_unique<ike::IkeDaemon>(io_, options, *ike_, ike_counters_);
+  ike_daemon_->send_hook = [this](const ike::Datagram& d) {
+    auto rc = engine_->send_ike({d.from.address, d.from.port}, {d.to.address, d.to.port}, d.data);
+    if (!rc) ike_counters_.get("ike.tx.send_error").add();
+  };
+  ike_daemon_->on_event = [this](const ike::Event& e) { on_ike_event(e); };
+  engine_->on_ike([this](const dataplane::IkeDatagram& d) {
+    ike_daemon_->deliver(
+        {{d.remote.address, d.remote.port}, {d.local.address, d.local.port}, d.payload});
+  });
+  if (auto ec = ike_daemon_->start()) return fail(ec, "IKE daemon: " + ec.message());
+  for (const auto& t : plan_.tunnels) {
+    if (t.start != IkeStart::respond_only) ike_daemon_->connect(t.device);
+  }
+  return {};
+}
+
+void Gateway::on_ike_event(const ike::Event& e) {
+  const char* problem = nullptr;
+  switch (e.kind) {
+    case ike::EventKind::authentication_failed:
+      problem = "authentication failed (AUTHENTICATION_FAILED): check the PSK";
+      break;
+    case ike::EventKind::no_proposal_chosen:
+      problem = "no proposal chosen (NO_PROPOSAL_CHOSEN): the algorithm lists do not overlap";
+      break;
+    case ike::EventKind::peer_dead:
+      problem = "peer not responding (dead peer detection)";
+      break;
+    case ike::EventKind::retransmit_give_up:
+      problem = "peer not responding (IKE retransmissions gave up)";
+      break;
+    default:
+      break;
+  }
+  for (const auto& t : plan_.tunnels) {
+    if (problem && (e.detail == t.device || e.detail == t.name)) {
+      tunnels_[t.device].last_error = problem;
+      VPNLAB_LOG(warn, "gw", "tunnel %s: %s", t.name.c_str(), problem);
+    }
+  }
+  refresh_ike_tunnels();
+}
+
+// A tunnel is UP while an established IKE_SA has a CHILD_SA whose outbound SA is in use.
+void Gateway::refresh_ike_tunnels() {
+  for (const auto& t : plan_.tunnels) {
+    TunnelState& st = tunnels_[t.device];
+    bool up = false;
+    for (ike::IkeSa* sa : ike_->sas_for(t.device)) {
+      if (sa->state() != ike::IkeState::established) continue;
+      for (const auto& c : sa->children()) {
+        if (!c.outbound_active) continue;
+        up = true;
+        st.spi_in = c.inbound;
+        st.spi_out = c.outbound;
+      }
+    }
+    if (up == st.up) continue;
+    st.up = up;
+    st.since = std::chrono::system_clock::now();
+    if (up) st.last_error.clear();
+    set_bgp_for_tunnel(t, up);
+    VPNLAB_LOG(info, "gw", "tunnel %s %s (IKE)", t.name.c_str(), up ? "up" : "down");
+  }
+}
+
+nlohmann::json Gateway::ike_status(const TunnelPlan& t) const {
+  nlohmann::json sas = nlohmann::json::array();
+  if (!ike_) return sas;
+  for (ike::IkeSa* sa : ike_->sas_for(t.device)) {
+    char spis[64];
+    std::snprintf(spis, sizeof spis, "%016llx/%016llx",
+                  static_cast<unsigned long long>(sa->spi_i().value),
+                  static_cast<unsigned long long>(sa->spi_r().value));
+    nlohmann::json children = nlohmann::json::array();
+    for (const auto& c : sa->children()) {
+      children.push_back({{"spi_in", hex_spi(c.inbound)},
+                          {"spi_out", hex_spi(c.outbound)},
+                          {"suite", ike::to_string(c.suite)},
+                          {"outbound_active", c.outbound_active}});
+    }
+    sas.push_back({{"state", std::string(ike::to_string(sa->state()))},
+                   {"role", sa->is_initiator() ? "initiator" : "responder"},
+                   {"spis", spis},
+                   {"suite", sa->suite() ? ike::to_string(*sa->suite()) : ""},
+                   {"child_sas", children}});
+  }
+  return sas;
+}
+
 void Gateway::stop() {
+  if (ike_daemon_) ike_daemon_->stop();
   if (speaker_) speaker_->stop();
   boost::system::error_code ignored;
   engine_events_.close(ignored);
@@ -206,7 +334,9 @@ nlohmann::json Gateway::tunnel_status(const TunnelPlan& t) const {
                       {"azure_connection", t.azure_connection},
                       {"last_error", st.last_error}};
   if (st.since.time_since_epoch().count() != 0) j["last_status_change"] = utc(st.since);
-  if (st.up) {
+  if (ike_) {
+    j["ike_sas"] = ike_status(t);
+  } else if (st.up) {
     j["child_sa"] = {
         {"spi_in", hex_spi(st.spi_in)}, {"spi_out", hex_spi(st.spi_out)}, {"suite", "aes256gcm16"}};
   }
@@ -224,9 +354,14 @@ nlohmann::json Gateway::status() const {
     bgp = nlohmann::json::parse(bgp::to_json(speaker_->status()), nullptr, false);
     bgp["routeInstallErrors"] = speaker_->route_install_errors();
   }
+  nlohmann::json ike_counters = nlohmann::json::object();
+  for (const auto& [k, v] : ike_counters_.snapshot()) ike_counters[k] = v;
+  nlohmann::json dp_counters = nlohmann::json::object();
+  for (const auto& [k, v] : engine_->global_counters()) dp_counters[k] = v;
   return {{"lab", plan_.lab},
           {"node", plan_.node},
           {"bgp", bgp},
+          {"counters", {{"ike", ike_counters}, {"dataplane", dp_counters}}},
           {"cloud", plan_.cloud == Cloud::aws ? "aws" : "azure"},
           {"display_name", plan_.display_name},
           {"asn", plan_.asn},
@@ -243,13 +378,30 @@ nlohmann::json Gateway::handle(const nlohmann::json& request) {
     std::string device = request.value("tunnel", ""), action = request.value("action", "");
     for (const auto& t : plan_.tunnels) {
       if (t.device != device && t.name != device) continue;
+      if (action == "down" && ike_) {
+        // Delete the IKE_SA (and its CHILD_SAs) with an INFORMATIONAL DELETE to the peer.
+        for (ike::IkeSa* sa : ike_->sas_for(t.device)) {
+          ike_daemon_->apply(
+              ike_->with_sa(sa->local_spi(), [](ike::IkeSa& s) { return s.close(); }));
+        }
+        tunnels_[t.device].last_error = "taken down by a drill (vpnlab tunnel down)";
+        refresh_ike_tunnels();
+        return {{"ok", true}};
+      }
       if (action == "down") {
-        take_down(t, "taken down by a drill (vpnlab drill)");
+        take_down(t, "taken down by a drill (vpnlab tunnel down)");
         return {{"ok", true}};
       }
       if (action == "up") {
         if (tunnels_[t.device].up) return {{"ok", true}};
-        if (plan_.keying != "manual") return {{"error", "IKE keying: the peer must initiate"}};
+        if (ike_) {
+          if (t.start == IkeStart::respond_only) {
+            // cloud-facts "Connection modes": ResponderOnly never initiates; the peer will.
+            return {{"ok", true}, {"note", "responder only: waits for the peer to initiate"}};
+          }
+          ike_daemon_->connect(t.device);
+          return {{"ok", true}};
+        }
         auto rc = bring_up(t);
         if (!rc) return {{"error", rc.error().message}};
         return {{"ok", true}};

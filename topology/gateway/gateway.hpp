@@ -16,6 +16,9 @@
 #include "bgp/speaker/speaker.hpp"
 #include "dataplane/linux/engine.hpp"
 #include "dataplane/linux/netlink.hpp"
+#include "ike/core/ike_manager.hpp"
+#include "ike/core/rng.hpp"
+#include "ike/daemon/ike_daemon.hpp"
 #include "topology/gateway/control_socket.hpp"
 #include "topology/plan.hpp"
 
@@ -49,6 +52,10 @@ class Gateway {
   nlohmann::json tunnel_status(const TunnelPlan& t) const;
   void watch_control_fd();
   Checked<void> start_bgp();
+  Checked<void> start_ike();
+  void on_ike_event(const ike::Event& e);
+  void refresh_ike_tunnels();
+  nlohmann::json ike_status(const TunnelPlan& t) const;
   void set_bgp_for_tunnel(const TunnelPlan& t, bool up);
 
   GatewayPlan plan_;
@@ -56,6 +63,10 @@ class Gateway {
   std::unique_ptr<dataplane::Engine> engine_;
   std::unique_ptr<dataplane::NetlinkRouteTable> routes_;
   std::unique_ptr<bgp::Speaker> speaker_;
+  ike::OpenSslRng rng_;
+  CounterSet ike_counters_;
+  std::unique_ptr<ike::IkeManager> ike_;
+  std::unique_ptr<ike::IkeDaemon> ike_daemon_;
   std::unique_ptr<ControlSocket> control_;
   boost::asio::posix::stream_descriptor engine_events_;
   std::map<std::string, TunnelState> tunnels_;  // by device

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Scenario: the whole reference lab with manual keying (ESP + BGP, no IKE), driven through
-# the vpnlab CLI as a user would.
+# Scenario: the whole reference lab, driven through the vpnlab CLI as a user would, with
+# KEYING=ike (IKEv2 with the PSKs, the default) or KEYING=manual (SAs derived from the PSKs).
 #
 #  vnet-vm -- vnet -- azure-gw0/1 ==4 ESP tunnels, BGP== aws-vgw -- vpc-host
 #
@@ -10,6 +10,7 @@
 # process behind. The lab is named vpnlab-t-<pid>; cleanup runs on every exit.
 set -u
 VPNLAB=$1
+KEYING=${2:-ike}
 LAB=vpnlab-t-$$
 work=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }
@@ -22,8 +23,8 @@ trap cleanup EXIT
 run() { echo "+ $*"; "$@"; }
 
 "$VPNLAB" topology show --show-secrets |
-  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  keying: manual/" >"$work/lab.yaml"
-grep -q "keying: manual" "$work/lab.yaml" || fail "could not make the test lab"
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  keying: $KEYING/" >"$work/lab.yaml"
+grep -q "keying: $KEYING" "$work/lab.yaml" || fail "could not make the test lab"
 
 run "$VPNLAB" up "$work/lab.yaml" || fail "up"
 ready=0
@@ -54,6 +55,14 @@ jq -e '.azure.connections[0].connectionStatus == "NotConnected"' "$work/status.j
 for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
 run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "active/active: traffic should survive one tunnel down"
 run "$VPNLAB" tunnel up aws0t1 "$work/lab.yaml" || fail "tunnel up"
+back=0
+for i in $(seq 100); do
+  "$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json" 2>/dev/null
+  jq -e '.aws.VpnConnections[0].VgwTelemetry[0].StatusMessage == "1 BGP ROUTES"' "$work/status.json" >/dev/null && { back=1; break; }
+  sleep 0.2
+done
+[ $back = 1 ] || fail "tunnel aws0t1 did not come back with its BGP route"
+echo "ok: aws0t1 back UP with 1 BGP route"
 
 run "$VPNLAB" down "$work/lab.yaml" || fail "down"
 left=$(ip netns list | grep -c "^$LAB-")

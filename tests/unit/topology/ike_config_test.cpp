@@ -1,0 +1,74 @@
+#include "topology/gateway/ike_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "lab_test_util.hpp"
+
+namespace vpnlab::topology {
+namespace {
+
+TEST(IkeConfig, ExpandsAMultiAlgorithmProposal) {
+  auto s = parse_ike_proposal("aes128-aes256-sha1-sha256-modp1024-modp2048");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->size(), 8u);  // 2 ciphers x 2 integrity x 2 groups
+  EXPECT_EQ((*s)[0].encr, esp::EncrAlgorithm::aes_cbc);
+  EXPECT_EQ((*s)[0].key_bits, 128);
+  EXPECT_EQ((*s)[0].integ, esp::IntegAlgorithm::hmac_sha1_96);
+  EXPECT_EQ((*s)[0].prf, ike::PrfAlgorithm::hmac_sha1);  // PRF follows the MAC
+  EXPECT_EQ((*s)[0].dh, ike::DhGroup::modp_1024);
+  EXPECT_EQ((*s)[7].key_bits, 256);
+  EXPECT_EQ((*s)[7].dh, ike::DhGroup::modp_2048);
+}
+
+TEST(IkeConfig, AeadIkeProposalUsesPrfs) {
+  auto s = parse_ike_proposal("aes256gcm16-prfsha256-prfsha384-ecp256");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ((*s)[0].integ, esp::IntegAlgorithm::none);
+  EXPECT_EQ((*s)[1].prf, ike::PrfAlgorithm::hmac_sha2_384);
+}
+
+TEST(IkeConfig, EspProposalGroupIsPfs) {
+  auto s = parse_esp_proposal("aes256gcm16");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->size(), 1u);
+  EXPECT_EQ((*s)[0].dh, ike::DhGroup::none);
+  auto p = parse_esp_proposal("aes256-sha256-modp2048");
+  ASSERT_TRUE(p);
+  EXPECT_EQ((*p)[0].dh, ike::DhGroup::modp_2048);
+  EXPECT_EQ((*p)[0].esp.integ, esp::IntegAlgorithm::hmac_sha2_256_128);
+}
+
+TEST(IkeConfig, UnknownAlgorithmIsNamed) {
+  auto s = parse_ike_proposal("aes256-sha256-3des-modp2048");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("'3des'"), std::string::npos) << s.error().message;
+  EXPECT_FALSE(parse_ike_proposal("aes256-sha256"));  // no DH group
+  EXPECT_FALSE(parse_esp_proposal("aes256"));         // CBC without integrity
+}
+
+TEST(IkeConfig, DefaultLabPlansBecomePeerConfigs) {
+  auto loaded = load_lab_text(default_lab_yaml(), "lab");
+  ASSERT_TRUE(loaded.lab);
+  LabPlan plan = compile(*loaded.lab);
+  for (const auto& g : plan.gateways) {
+    for (const auto& t : g.tunnels) {
+      SCOPED_TRACE(t.name);
+      auto c = ike_peer_config(g, t);
+      ASSERT_TRUE(c) << c.error().message;
+      EXPECT_FALSE(c->ike_proposals.empty());
+      EXPECT_FALSE(c->child_proposals.empty());
+      EXPECT_EQ(c->tunnel, t.device);
+      if (g.cloud == Cloud::azure) {
+        // ResponderOnly never initiates (cloud-facts "Connection modes").
+        EXPECT_FALSE(c->may_initiate());
+      } else {
+        EXPECT_EQ(c->startup, ike::StartupAction::start);
+        EXPECT_EQ(c->timers.child_lifetime, std::chrono::seconds(3600));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vpnlab::topology
