@@ -45,6 +45,14 @@ for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/
 run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "VNet VM cannot reach the VPC host"
 jq -e '[.azure.connections[].egressBytesTransferred] | add > 0' "$work/status.json" >/dev/null || fail "no egress bytes counted"
 
+# Secrets: no PSK in the status document or in any gateway's or the supervisor's log.
+"$VPNLAB" status "$work/lab.yaml" --json >"$work/status-all.json"
+for psk in $(grep -oE "(shared_key|pre_shared_key): [^ ]+" "$work/lab.yaml" | awk '{print $2}' | sort -u); do
+  grep -qF "$psk" "$work/status-all.json" && fail "a PSK appears in vpnlab status --json"
+  grep -qF "$psk" /run/vpnlab/$LAB/*.log && fail "a PSK appears in a log under /run/vpnlab/$LAB"
+done
+echo "ok: no PSK in status or logs"
+
 # Drill: one tunnel down on both ends.
 run "$VPNLAB" tunnel down aws0t1 "$work/lab.yaml" || fail "tunnel down"
 "$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json"
