@@ -239,6 +239,15 @@ def session_line(sender_out, timeout):
     return {}
 
 
+def wait_link_up(ns, dev):
+    """Until the veth is operationally up: a SYN sent before is lost (1 s retransmit)."""
+    deadline = time.monotonic() + 5
+    while "state UP" not in sh("ip", "-n", ns, "-o", "link", "show", dev).stdout:
+        if time.monotonic() > deadline:
+            sys.exit(f"{dev} in {ns} did not come up")
+        time.sleep(0.01)
+
+
 def run_one(lab, k, receiver, n, sender_out, poll_s):
     """One receiver, one table size: returns a dict of seconds since exec and RSS."""
     ns = f"{lab.tag}-r{k}"
@@ -254,6 +263,8 @@ def run_one(lab, k, receiver, n, sender_out, poll_s):
     sh("ip", "-n", sender_ns, "addr", "add", f"{SENDER_ADDR}/{PREFIX_LEN}", "dev", veth_s)
     sh("ip", "-n", ns, "link", "set", "vbr", "up")
     sh("ip", "-n", sender_ns, "link", "set", veth_s, "up")
+    wait_link_up(ns, "vbr")
+    wait_link_up(sender_ns, veth_s)
     args = receiver.command(d, ns, n)
     is_vpnlab = isinstance(receiver, Vpnlab)  # and VpnlabNoFib
     t0 = time.monotonic_ns()
