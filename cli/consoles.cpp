@@ -109,6 +109,7 @@ json aws_view(const topology::Lab& lab, const json& gws) {
             (peer && peer->value("state", "") == "Connected") || vpn.routing == "static" ? 1 : 0;
       }
       if (t) {
+        if (!t->value("last_error", "").empty()) tel["LastError"] = t->value("last_error", "");
         tel["LastStatusChange"] = t->value("last_status_change", "");
         tel["TunnelDataIn"] = counter(*t, "dp.rx.bytes");
         tel["TunnelDataOut"] = counter(*t, "dp.tx.bytes");
@@ -180,6 +181,8 @@ std::string render_consoles(const json& m) {
                     t.value("TunnelInsideCidr", "").c_str(), t.value("Status", "").c_str(),
                     t.value("StatusMessage", "").c_str(), t.value("LastStatusChange", "").c_str());
       out += line;
+      if (t.contains("LastError"))
+        out += "              last error: " + t["LastError"].get<std::string>() + "\n";
     }
   }
   if (m.value("keying", "") == "manual")
