@@ -106,6 +106,16 @@ Checked<Parts> split(const std::string& text) {
   return p;
 }
 
+// The integrity algorithms that go with a cipher: none for an AEAD, else the proposal's.
+Checked<std::vector<IntegAlgorithm>> integ_for(const Cipher& c, const Parts& p,
+                                               const std::string& what) {
+  if (ike::is_aead(c.encr)) return std::vector<IntegAlgorithm>{IntegAlgorithm::none};
+  if (p.integs.empty()) {
+    return fail(make_error_code(errc::invalid_value), what + ": CBC needs an integrity algorithm");
+  }
+  return p.integs;
+}
+
 }  // namespace
 
 Checked<std::vector<ike::IkeSuite>> parse_ike_proposal(const std::string& text) {
@@ -117,16 +127,12 @@ Checked<std::vector<ike::IkeSuite>> parse_ike_proposal(const std::string& text) 
   }
   std::vector<ike::IkeSuite> out;
   for (const auto& c : p->ciphers) {
-    bool aead = ike::is_aead(c.encr);
-    std::vector<IntegAlgorithm> integ =
-        aead ? std::vector<IntegAlgorithm>{IntegAlgorithm::none} : p->integs;
-    if (!aead && integ.empty()) {
-      return fail(make_error_code(errc::invalid_value),
-                  "IKE proposal '" + text + "': CBC needs an integrity algorithm");
-    }
-    for (auto i : integ) {
+    auto integ = integ_for(c, *p, "IKE proposal '" + text + "'");
+    if (!integ) return Unexpected{integ.error()};
+    for (auto i : *integ) {
       std::vector<ike::PrfAlgorithm> prf = p->prfs;
-      if (prf.empty()) prf.push_back(prf_for(aead ? IntegAlgorithm::hmac_sha2_256_128 : i));
+      if (prf.empty())
+        prf.push_back(prf_for(i == IntegAlgorithm::none ? IntegAlgorithm::hmac_sha2_256_128 : i));
       for (auto f : prf) {
         for (auto g : p->groups) out.push_back(ike::IkeSuite{c.encr, c.bits, i, f, g});
       }
@@ -142,14 +148,9 @@ Checked<std::vector<ike::ChildSuite>> parse_esp_proposal(const std::string& text
   if (pfs.empty()) pfs.push_back(ike::DhGroup::none);
   std::vector<ike::ChildSuite> out;
   for (const auto& c : p->ciphers) {
-    bool aead = ike::is_aead(c.encr);
-    std::vector<IntegAlgorithm> integ =
-        aead ? std::vector<IntegAlgorithm>{IntegAlgorithm::none} : p->integs;
-    if (!aead && integ.empty()) {
-      return fail(make_error_code(errc::invalid_value),
-                  "ESP proposal '" + text + "': CBC needs an integrity algorithm");
-    }
-    for (auto i : integ) {
+    auto integ = integ_for(c, *p, "ESP proposal '" + text + "'");
+    if (!integ) return Unexpected{integ.error()};
+    for (auto i : *integ) {
       for (auto g : pfs) out.push_back(ike::ChildSuite{esp::SuiteId{c.encr, c.bits, i}, g});
     }
   }
