@@ -32,7 +32,7 @@ bool clamp_tcp_mss(std::span<std::uint8_t> pkt, std::uint16_t max_mss) {
   std::span<std::uint8_t> tcp = pkt.subspan(ihl, total - ihl);
   // RFC 9293 §3.1: data offset, flags; the MSS option only appears in SYNs (§3.7.1).
   if ((tcp[13] & kTcpFlagSyn) == 0) return false;
-  std::size_t doff = std::size_t{tcp[12] >> 4} * 4;
+  std::size_t doff = static_cast<std::size_t>(tcp[12] >> 4) * 4;
   if (doff < 20 || doff > tcp.size()) return false;
   std::size_t i = 20;
   while (i < doff) {

@@ -101,7 +101,7 @@ int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, Seg
   if (pkt.size() < 40 || (pkt[0] >> 4) != 4 || pkt[9] != 6 || h.gso_size == 0) return -1;
   std::size_t ihl = std::size_t{pkt[0] & 0x0fu} * 4;
   if (ihl < 20 || pkt.size() < ihl + 20) return -1;
-  std::size_t thl = std::size_t{static_cast<std::uint8_t>(pkt[ihl + 12] >> 4)} * 4;
+  std::size_t thl = static_cast<std::size_t>(pkt[ihl + 12] >> 4) * 4;
   std::size_t hdr = ihl + thl;
   if (thl < 20 || pkt.size() < hdr) return -1;
   std::size_t payload = pkt.size() - hdr;
@@ -175,7 +175,7 @@ bool coalescable(std::span<const std::uint8_t> p, std::size_t& thl) {
   if (p.size() < 40 || p[0] != 0x45 || p[9] != 6) return false;
   if ((load_be16(&p[6]) & 0xbfff) != 0 || !(p[6] & 0x40)) return false;  // DF, no MF/offset
   if (load_be16(&p[2]) != p.size()) return false;
-  thl = std::size_t{static_cast<std::uint8_t>(p[32] >> 4)} * 4;
+  thl = static_cast<std::size_t>(p[32] >> 4) * 4;
   std::uint8_t flags = p[33];
   if (thl < 20 || p.size() <= 20 + thl || (flags != 0x10 && flags != 0x18)) return false;
   return true;
