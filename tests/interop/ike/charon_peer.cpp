@@ -41,8 +41,9 @@ bool CharonPeer::available() {
          access("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so", R_OK) == 0;
 }
 
-CharonPeer::CharonPeer(const std::string& ike, const std::string& esp, const std::string& psk)
-    : ike_(ike), esp_(esp), psk_(psk) {
+CharonPeer::CharonPeer(const std::string& ike, const std::string& esp, const std::string& psk,
+                       bool encap)
+    : ike_(ike), esp_(esp), psk_(psk), encap_(encap) {
   std::string pid = std::to_string(getpid());
   ns_us_ = "vpnlab-t-" + pid + "-ikeus";
   ns_sw_ = "vpnlab-t-" + pid + "-ikesw";
@@ -86,8 +87,8 @@ bool CharonPeer::setup() {
                  dir_ + "/charon.vici }\n");
   write_file(dir_ + "/swanctl.conf",
              "connections { s2s { version = 2\n local_addrs = 192.0.2.2\n"
-             " remote_addrs = 192.0.2.1\n proposals = " +
-                 ike_ +
+             " remote_addrs = 192.0.2.1\n encap = " +
+                 std::string(encap_ ? "yes" : "no") + "\n proposals = " + ike_ +
                  "\n"
                  " local { auth = psk\n id = 192.0.2.2 }\n remote { auth = psk\n id = 192.0.2.1 }\n"
                  " children { net { local_ts = 0.0.0.0/0\n remote_ts = 0.0.0.0/0\n"

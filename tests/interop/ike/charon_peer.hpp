@@ -26,8 +26,9 @@ CommandResult run_command(const std::string& cmd);
 class CharonPeer {
  public:
   /// ike/esp: strongSwan proposal strings. Throws nothing; check ok() and error().
+  /// encap: charon's "encap = yes" (it fakes NAT detection, forcing UDP 4500 + non-ESP marker).
   CharonPeer(const std::string& ike_proposals, const std::string& esp_proposals,
-             const std::string& psk);
+             const std::string& psk, bool encap = false);
   ~CharonPeer();
   CharonPeer(const CharonPeer&) = delete;
   CharonPeer& operator=(const CharonPeer&) = delete;
@@ -47,6 +48,7 @@ class CharonPeer {
   pid_t charon_pid_ = -1;
   std::string error_;
   std::string ike_, esp_, psk_;
+  bool encap_ = false;
 };
 
 /// Enters a network namespace for the lifetime of the guard (sockets opened meanwhile stay
