@@ -34,6 +34,31 @@ void ipv4_header_checksum(std::uint8_t* ip, std::size_t ihl) {
   store_native(ip + 10, static_cast<std::uint16_t>(~checksum_fold(checksum_add({ip, ihl}))));
 }
 
+// One segment of a super-packet: the headers (hdr bytes) and payload[off, off + len), with
+// IPv4 total length, identification (id0 + index) and header checksum set. nullptr if the
+// sink has no room.
+std::uint8_t* emit_segment(SegmentSink& sink, std::span<const std::uint8_t> pkt, std::size_t ihl,
+                           std::size_t hdr, std::size_t off, std::size_t len, int index) {
+  std::uint8_t* s = sink.segment(hdr + len);
+  if (s == nullptr) return nullptr;
+  std::memcpy(s, pkt.data(), hdr);
+  std::memcpy(s + hdr, pkt.data() + hdr + off, len);
+  store_be16(s + 2, static_cast<std::uint16_t>(hdr + len));                   // total length
+  store_be16(s + 4, static_cast<std::uint16_t>(load_be16(&pkt[4]) + index));  // identification
+  ipv4_header_checksum(s, ihl);
+  return s;
+}
+
+// The TCP/UDP checksum of s[ihl, ihl + l4_len) with the IPv4 pseudo-header (RFC 9293 §3.1,
+// RFC 768), the checksum field taken as zero.
+std::uint16_t l4_checksum(const std::uint8_t* s, std::size_t ihl, std::uint8_t proto,
+                          std::size_t l4_len) {
+  std::uint64_t sum = checksum_add({s + 12, 8});  // pseudo-header: source, destination
+  sum += be_word(proto) + be_word(static_cast<std::uint16_t>(l4_len));
+  sum = checksum_add({s + ihl, l4_len}, sum);
+  return static_cast<std::uint16_t>(~checksum_fold(sum));
+}
+
 }  // namespace
 
 VirtioNetHdr decode_vnet_hdr(std::span<const std::uint8_t> b) {
@@ -105,20 +130,14 @@ int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, Seg
   std::size_t hdr = ihl + thl;
   if (thl < 20 || pkt.size() < hdr) return -1;
   std::size_t payload = pkt.size() - hdr;
-  std::uint16_t id0 = load_be16(&pkt[4]);
   std::uint32_t seq0 = load_be32(&pkt[ihl + 4]);
   std::uint8_t flags0 = pkt[ihl + 13];
   int count = 0;
   for (std::size_t off = 0; off < payload || (payload == 0 && count == 0); off += h.gso_size) {
     std::size_t len = std::min<std::size_t>(h.gso_size, payload - off);
     bool last = off + len >= payload;
-    std::uint8_t* s = sink.segment(hdr + len);
+    std::uint8_t* s = emit_segment(sink, pkt, ihl, hdr, off, len, count);
     if (s == nullptr) break;
-    std::memcpy(s, pkt.data(), hdr);
-    std::memcpy(s + hdr, pkt.data() + hdr + off, len);
-    store_be16(s + 2, static_cast<std::uint16_t>(hdr + len));    // total length
-    store_be16(s + 4, static_cast<std::uint16_t>(id0 + count));  // identification
-    ipv4_header_checksum(s, ihl);
     std::uint8_t* tcp = s + ihl;
     store_be32(tcp + 4, seq0 + static_cast<std::uint32_t>(off));  // sequence number
     std::uint8_t fl = flags0;
@@ -126,10 +145,7 @@ int gso_split_tcp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, Seg
     if (count > 0) fl &= static_cast<std::uint8_t>(~0x80);  // CWR (0x80): first only
     tcp[13] = fl;
     tcp[16] = tcp[17] = 0;
-    std::uint64_t sum = checksum_add({s + 12, 8});  // pseudo-header: source, destination
-    sum += be_word(6) + be_word(static_cast<std::uint16_t>(thl + len));  // protocol, length
-    sum = checksum_add({tcp, thl + len}, sum);
-    store_native(tcp + 16, static_cast<std::uint16_t>(~checksum_fold(sum)));
+    store_native(tcp + 16, l4_checksum(s, ihl, 6, thl + len));
     ++count;
     if (payload == 0) break;
   }
@@ -143,24 +159,15 @@ int gso_split_udp4(const VirtioNetHdr& h, std::span<const std::uint8_t> pkt, Seg
   std::size_t hdr = ihl + 8;
   if (ihl < 20 || pkt.size() < hdr) return -1;
   std::size_t payload = pkt.size() - hdr;
-  std::uint16_t id0 = load_be16(&pkt[4]);
   int count = 0;
   for (std::size_t off = 0; off < payload; off += h.gso_size) {
     std::size_t len = std::min<std::size_t>(h.gso_size, payload - off);
-    std::uint8_t* s = sink.segment(hdr + len);
+    std::uint8_t* s = emit_segment(sink, pkt, ihl, hdr, off, len, count);
     if (s == nullptr) break;
-    std::memcpy(s, pkt.data(), hdr);
-    std::memcpy(s + hdr, pkt.data() + hdr + off, len);
-    store_be16(s + 2, static_cast<std::uint16_t>(hdr + len));    // total length
-    store_be16(s + 4, static_cast<std::uint16_t>(id0 + count));  // identification
-    ipv4_header_checksum(s, ihl);
     std::uint8_t* udp = s + ihl;
     store_be16(udp + 4, static_cast<std::uint16_t>(8 + len));  // UDP length
     udp[6] = udp[7] = 0;
-    std::uint64_t sum = checksum_add({s + 12, 8});
-    sum += be_word(17) + be_word(static_cast<std::uint16_t>(8 + len));
-    sum = checksum_add({udp, 8 + len}, sum);
-    std::uint16_t c = static_cast<std::uint16_t>(~checksum_fold(sum));
+    std::uint16_t c = l4_checksum(s, ihl, 17, 8 + len);
     store_native(udp + 6, c == 0 ? 0xffff : c);  // RFC 768: a computed 0 is sent as all ones
     ++count;
   }
