@@ -40,8 +40,9 @@ class NetlinkCategory final : public std::error_category {
 // Large enough for a full RTM_GETROUTE dump batch (libmnl's recommended size).
 constexpr std::size_t kBufSize = 16384;
 
+// Not zero-filled: libmnl zeroes every header, attribute and padding it writes.
 struct Request {
-  alignas(nlmsghdr) char buf[kBufSize] = {};
+  alignas(nlmsghdr) char buf[kBufSize];
   nlmsghdr* nlh;
   Request(std::uint16_t type, std::uint16_t flags) {
     nlh = mnl_nlmsg_put_header(buf);
@@ -70,7 +71,8 @@ const std::error_category& netlink_category() noexcept {
 }
 
 Netlink::Netlink(mnl_socket* sock) : sock_(sock), port_id_(mnl_socket_get_portid(sock)) {}
-Netlink::Netlink(Netlink&& o) noexcept : sock_(o.sock_), port_id_(o.port_id_), seq_(o.seq_) {
+Netlink::Netlink(Netlink&& o) noexcept
+    : sock_(o.sock_), port_id_(o.port_id_), seq_(o.seq_), rx_buf_(std::move(o.rx_buf_)) {
   o.sock_ = nullptr;
 }
 Netlink& Netlink::operator=(Netlink&& o) noexcept {
@@ -79,6 +81,7 @@ Netlink& Netlink::operator=(Netlink&& o) noexcept {
     sock_ = o.sock_;
     port_id_ = o.port_id_;
     seq_ = o.seq_;
+    rx_buf_ = std::move(o.rx_buf_);
     o.sock_ = nullptr;
   }
   return *this;
@@ -112,16 +115,17 @@ Checked<void> Netlink::transact(nlmsghdr* request, std::string_view what,
   if (mnl_socket_sendto(sock_, request, request->nlmsg_len) < 0) {
     return fail(errno_code(errno), std::string(what) + ": netlink send failed");
   }
-  std::vector<char> buf(kBufSize);
+  if (!rx_buf_) rx_buf_ = std::make_unique<char[]>(kBufSize);  // once per socket
+  char* buf = rx_buf_.get();
   auto cb = [](const nlmsghdr* nlh, void* data) -> int {
     const auto* handler = static_cast<const ReplyHandler*>(data);
     if (*handler) (*handler)(nlh);
     return MNL_CB_OK;
   };
   for (;;) {
-    ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
+    ssize_t n = mnl_socket_recvfrom(sock_, buf, kBufSize);
     if (n < 0) return fail(errno_code(errno), std::string(what) + ": netlink receive failed");
-    int rc = mnl_cb_run(buf.data(), static_cast<std::size_t>(n), request->nlmsg_seq, port_id_, cb,
+    int rc = mnl_cb_run(buf, static_cast<std::size_t>(n), request->nlmsg_seq, port_id_, cb,
                         const_cast<ReplyHandler*>(&on_reply));
     if (rc == MNL_CB_STOP) return {};
     if (rc == MNL_CB_ERROR) {

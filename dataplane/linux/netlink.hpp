@@ -97,6 +97,7 @@ class Netlink {
   mnl_socket* sock_ = nullptr;
   unsigned port_id_ = 0;
   unsigned seq_ = 1;
+  std::unique_ptr<char[]> rx_buf_;  // replies; allocated on first use, reused
 };
 
 /// RouteTable over rtnetlink: what BGP and the lab supervisor install routes with.

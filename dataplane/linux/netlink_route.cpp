@@ -51,7 +51,7 @@ Checked<void> Netlink::replace_route(const Ipv4Prefix& prefix, const std::vector
     if (!idx) return fail(idx.error().code, describe(prefix, hops) + ": " + idx.error().message);
     indexes.push_back(*idx);
   }
-  alignas(nlmsghdr) char buf[kBufSize] = {};
+  alignas(nlmsghdr) char buf[kBufSize];  // libmnl zeroes what it writes
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
   nlh->nlmsg_type = RTM_NEWROUTE;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
@@ -75,7 +75,10 @@ Checked<void> Netlink::replace_route(const Ipv4Prefix& prefix, const std::vector
     }
     mnl_attr_nest_end(nlh, mp);
   }
-  return transact(nlh, describe(prefix, hops));
+  // The description is built only on failure: route installs are BGP's hot path.
+  auto rc = transact(nlh, "route");
+  if (!rc) return fail(rc.error().code, describe(prefix, hops) + rc.error().message.substr(5));
+  return rc;
 }
 
 Checked<void> Netlink::delete_route(const Ipv4Prefix& prefix, unsigned char protocol) {
