@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/consoles.hpp"
@@ -88,6 +89,28 @@ nlohmann::json query_gateways(const topology::LabPlan& plan, const topology::Run
   return all;
 }
 
+// Empty when the merged console view shows the lab as the tutorial's part 4 describes it;
+// otherwise what is still missing.
+std::string converged(const nlohmann::json& m) {
+  for (const auto& c : m["azure"]["connections"]) {
+    if (c.value("connectionStatus", "") != "Connected")
+      return c.value("name", "") + " not Connected";
+  }
+  for (const auto& p : m["azure"]["bgpPeerStatus"]) {
+    if (p.value("state", "") != "Connected")
+      return "BGP peer " + p.value("neighbor", "") + " not Connected";
+  }
+  for (const auto& v : m["aws"]["VpnConnections"]) {
+    for (const auto& t : v["VgwTelemetry"]) {
+      if (t.value("Status", "") != "UP" || t.value("AcceptedRouteCount", 0) == 0) {
+        return v.value("VpnConnection", "") + " tunnel " + t.value("OutsideIpAddress", "") + " " +
+               t.value("StatusMessage", "");
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 int cmd_up(const LabSource& src, const UpOptions& opt) {
@@ -127,7 +150,27 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
     return 1;
   }
   std::printf("lab supervisor pid %d (route propagation into the VNet and the VPC)\n", *sup);
-  return 0;
+  if (opt.wait_seconds <= 0) return 0;
+  // Converged: every Azure connection Connected, every BGP peer Connected, every AWS tunnel
+  // UP with BGP routes (the tutorial's part 4, "what working looks like").
+  auto t2 = Clock::now();
+  auto deadline = t2 + std::chrono::milliseconds(static_cast<long>(opt.wait_seconds * 1000));
+  std::string why;
+  while (Clock::now() < deadline) {
+    auto m = merge_consoles(*lab, query_gateways(plan, paths_for(*lab)));
+    why = converged(m);
+    if (why.empty()) {
+      std::printf(
+          "lab converged %.1f ms after the gateways started: all connections Connected, "
+          "all BGP peers Connected\n",
+          ms_since(t1));
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::printf("lab not converged after %.0f s: %s (see vpnlab status)\n", opt.wait_seconds,
+              why.c_str());
+  return 4;
 }
 
 int cmd_down(const LabSource& src) {

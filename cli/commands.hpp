@@ -11,6 +11,7 @@ int cmd_topology_show(bool show_secrets);
 int cmd_topology_plan(const LabSource& src, const std::string& node);
 struct UpOptions {
   bool underlay_only = false;
+  double wait_seconds = 0;  // wait until the lab has converged (0: return at once)
 };
 int cmd_up(const LabSource& src, const UpOptions& opt);
 int cmd_down(const LabSource& src);

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   auto* upc = app.add_subcommand("up", "build the lab and print its status");
   add_lab_args(upc);
   upc->add_flag("--underlay-only", up.underlay_only, "namespaces, links and routes only");
+  upc->add_option("--wait", up.wait_seconds,
+                  "seconds to wait until every tunnel and BGP session is up (exit 4 if not)");
   auto* down = app.add_subcommand("down", "remove everything the lab made");
   add_lab_args(down);
   auto* status = app.add_subcommand("status", "the lab as the two cloud consoles would show it");

@@ -12,8 +12,9 @@ build_pkgs=(build-essential cmake ninja-build pkg-config
 # Real peers and tools the netns/interop tests start (never mocks).
 test_pkgs=(iproute2 iputils-ping nftables procps psmisc jq
   strongswan-charon strongswan-swanctl charon-systemd libcharon-extra-plugins
+  libstrongswan-standard-plugins
   frr iperf3 util-linux)
-bench_pkgs=(wireguard-go bird2 gobgpd linux-perf valgrind)
+bench_pkgs=(wireguard-go wireguard-tools bird2 gobgpd linux-perf valgrind)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 [[ "${1:-}" == "--bench" ]] && want+=("${bench_pkgs[@]}")

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 TARGETS=vpnlab scripts/build.sh >/dev/null
 if [[ "${1:-}" == down ]]; then shift; exec build/cli/vpnlab down "$@"; fi
-build/cli/vpnlab up "$@"
+build/cli/vpnlab up --wait 60 "$@"
 echo
 exec build/cli/vpnlab status "$@"
