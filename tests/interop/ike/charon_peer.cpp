@@ -72,19 +72,20 @@ bool CharonPeer::setup() {
     }
   }
   mkdir((dir_ + "/run").c_str(), 0700);
-  write_file(dir_ + "/strongswan.conf",
-             "charon {\n  load_modular = no\n"
-             "  load = random nonce aes sha1 sha2 hmac gmp kdf kernel-libipsec kernel-netlink "
-             "socket-default vici\n  install_routes = no\n"
-             "  plugins { vici { socket = unix://" +
-                 dir_ +
-                 "/charon.vici } }\n"
-                 "  filelog { log { path = " +
-                 dir_ +
-                 "/charon.log\n default = 1\n ike = 4\n"
-                 " chd = 4\n net = 2\n flush_line = yes\n ike_name = yes } }\n}\n"
-                 "swanctl { socket = unix://" +
-                 dir_ + "/charon.vici }\n");
+  write_file(
+      dir_ + "/strongswan.conf",
+      "charon {\n  load_modular = no\n"
+      "  load = random nonce openssl aes sha1 sha2 hmac gmp kdf kernel-libipsec kernel-netlink "
+      "socket-default vici\n  install_routes = no\n"
+      "  plugins { vici { socket = unix://" +
+          dir_ +
+          "/charon.vici } }\n"
+          "  filelog { log { path = " +
+          dir_ +
+          "/charon.log\n default = 1\n ike = 4\n"
+          " chd = 4\n net = 2\n flush_line = yes\n ike_name = yes } }\n}\n"
+          "swanctl { socket = unix://" +
+          dir_ + "/charon.vici }\n");
   write_file(dir_ + "/swanctl.conf",
              "connections { s2s { version = 2\n local_addrs = 192.0.2.2\n"
              " remote_addrs = 192.0.2.1\n encap = " +

@@ -1,0 +1,196 @@
+#pragma once
+// The fixture shared by the strongSwan interop tests: charon (CharonPeer) in one namespace,
+// the vpnlab IkeDaemon with a recording SaInstaller in the other, plus helpers that read
+// charon's swanctl output and level-4 key log.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ike/daemon/ike_daemon.hpp"
+#include "tests/exchange/ike/fake_sa_installer.hpp"
+#include "tests/interop/ike/charon_peer.hpp"
+
+namespace vpnlab::ike::test {
+
+inline constexpr const char* kPsk = "interop-psk-0123456789";
+
+/// One side-by-side configuration: charon's proposal strings and PSK, and vpnlab's suites.
+struct InteropSetup {
+  std::string charon_ike = "aes256-sha256-modp2048";
+  std::string charon_esp = "aes256-sha256";
+  std::string charon_psk = kPsk;
+  bool encap = false;
+  IkeSuite ike{esp::EncrAlgorithm::aes_cbc, 256, esp::IntegAlgorithm::hmac_sha2_256_128,
+               PrfAlgorithm::hmac_sha2_256, DhGroup::modp_2048};
+  ChildSuite child{{esp::EncrAlgorithm::aes_cbc, 256, esp::IntegAlgorithm::hmac_sha2_256_128},
+                   DhGroup::none};
+};
+
+inline std::string hex32(std::uint32_t v) {
+  char b[9];
+  std::snprintf(b, sizeof b, "%08x", v);
+  return b;
+}
+
+/// Hex bytes of one charon hexdump row "NN[CHD] <s2s|1>   16: 8B 92 ...  ascii", or "".
+inline std::string dump_row(const std::string& line) {
+  std::size_t gt = line.find("> ");
+  std::size_t colon = line.find(": ", gt == std::string::npos ? 0 : gt);
+  if (gt == std::string::npos || colon == std::string::npos) return {};
+  for (std::size_t i = gt + 1; i < colon; ++i) {
+    if (line[i] != ' ' && !std::isdigit(static_cast<unsigned char>(line[i]))) return {};
+  }
+  std::string hex;
+  for (std::size_t p = colon + 2; p + 1 < line.size() && hex.size() < 32; p += 3) {
+    if (!std::isxdigit(static_cast<unsigned char>(line[p])) ||
+        !std::isxdigit(static_cast<unsigned char>(line[p + 1]))) {
+      break;
+    }
+    hex.push_back(static_cast<char>(std::tolower(line[p])));
+    hex.push_back(static_cast<char>(std::tolower(line[p + 1])));
+    if (p + 2 < line.size() && line[p + 2] != ' ') break;
+  }
+  return hex;
+}
+
+/// The bytes of every "<label> => N bytes @ 0x..." hexdump in a charon level-4 log, in order.
+inline std::vector<std::string> charon_dumps(const std::string& log, const std::string& label) {
+  std::vector<std::string> out;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::size_t at = line.find(label + " => ");
+    if (at == std::string::npos) continue;
+    std::size_t n = std::stoul(line.substr(at + label.size() + 4));
+    std::string hex;
+    while (hex.size() < 2 * n && std::getline(in, line)) {
+      std::string row = dump_row(line);
+      if (row.empty()) break;
+      hex += row;
+    }
+    out.push_back(hex);
+  }
+  return out;
+}
+
+class StrongSwanInteropBase : public ::testing::Test {
+ protected:
+  /// Starts charon and the vpnlab daemon (in its namespace) for one configuration.
+  void start(const InteropSetup& s) {
+    if (!CharonPeer::available())
+      GTEST_SKIP() << "needs root and strongSwan charon + kernel-libipsec";
+    peer_ = std::make_unique<CharonPeer>(s.charon_ike, s.charon_esp, s.charon_psk, s.encap);
+    ASSERT_TRUE(peer_->ok()) << peer_->error();
+    PeerConfig c;
+    c.tunnel = "tunnel1";
+    c.local = *Ipv4Address::parse("192.0.2.1");
+    c.remote = *Ipv4Address::parse("192.0.2.2");
+    c.local_id = IdPayload::ipv4(c.local);
+    c.remote_id = IdPayload::ipv4(c.remote);
+    c.psk = SecretBytes(std::string_view(kPsk));
+    c.ike_proposals = {s.ike};
+    c.child_proposals = {s.child};
+    manager_ = std::make_unique<IkeManager>(rng_, installer_, counters_);
+    manager_->add_peer(std::move(c));
+    IkeDaemon::Options o;
+    o.local = *Ipv4Address::parse("192.0.2.1");
+    daemon_ = std::make_unique<IkeDaemon>(io_, o, *manager_, counters_);
+    daemon_->on_event = [this](const Event& e) { events_.push_back(e.kind); };
+    // VPNLAB_IKE_CAPTURE_DIR=dir keeps every datagram charon sent (fuzz seeds, vectors).
+    if (const char* dir = std::getenv("VPNLAB_IKE_CAPTURE_DIR")) {
+      daemon_->on_receive_tap = [this, d = std::string(dir)](const Datagram& dg) {
+        std::string name = d + "/" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                           std::to_string(captured_++);
+        std::ofstream(name, std::ios::binary)
+            .write(reinterpret_cast<const char*>(dg.data.data()),
+                   static_cast<std::streamsize>(dg.data.size()));
+      };
+    }
+    ScopedNetns in(peer_->our_netns());
+    ASSERT_TRUE(in.ok());
+    ASSERT_FALSE(daemon_->start());
+  }
+
+  void TearDown() override {
+    if (HasFailure() && peer_) std::fprintf(stderr, "charon log:\n%s\n", peer_->log().c_str());
+    daemon_.reset();
+  }
+
+  /// Runs the daemon's io_context until pred() or the deadline (real time: a real peer).
+  bool run_until(const std::function<bool()>& pred, int seconds = 15) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!pred() && std::chrono::steady_clock::now() < deadline) {
+      io_.run_for(std::chrono::milliseconds(20));
+    }
+    return pred();
+  }
+  /// Runs a swanctl command in a thread while the daemon keeps serving.
+  CommandResult swanctl_while_running(const std::string& args) {
+    CommandResult r;
+    bool done = false;
+    std::thread t([&] {
+      r = peer_->swanctl(args);
+      done = true;
+    });
+    run_until([&] { return done; }, 30);
+    t.join();
+    return r;
+  }
+  IkeSa* sa() {
+    auto all = manager_->sas_for("tunnel1");
+    return all.size() == 1 && all[0]->state() == IkeState::established ? all[0] : nullptr;
+  }
+  bool saw(EventKind k) const {
+    return std::find(events_.begin(), events_.end(), k) != events_.end();
+  }
+
+  /// charon's view of the CHILD_SA equals ours: SPIs in list-sas, keys in its key log.
+  void expect_child_matches_charon() {
+    ASSERT_NE(sa(), nullptr);
+    ASSERT_EQ(sa()->children().size(), 1u);
+    const ChildSa& c = sa()->children()[0];
+    CommandResult list = peer_->swanctl("--list-sas");
+    EXPECT_NE(list.output.find("ESTABLISHED"), std::string::npos) << list.output;
+    EXPECT_NE(list.output.find("INSTALLED"), std::string::npos) << list.output;
+    EXPECT_NE(list.output.find("in  " + hex32(c.outbound.value)), std::string::npos) << list.output;
+    EXPECT_NE(list.output.find("out " + hex32(c.inbound.value)), std::string::npos) << list.output;
+    std::string log = peer_->log();
+    std::string ours_in = to_hex(installer_.inbound.at(c.inbound.value).keys.encr_key.expose());
+    std::string ours_out = to_hex(installer_.outbound.at(c.outbound.value).keys.encr_key.expose());
+    bool found_in = false, found_out = false;
+    std::string seen;
+    for (const char* label : {"encryption initiator key", "encryption responder key"}) {
+      for (const std::string& k : charon_dumps(log, label)) {
+        found_in |= k == ours_in;
+        found_out |= k == ours_out;
+        seen += k + "\n";
+      }
+    }
+    EXPECT_TRUE(found_in) << "our inbound key " << ours_in << " not among charon's:\n" << seen;
+    EXPECT_TRUE(found_out) << "our outbound key " << ours_out << " not among charon's:\n" << seen;
+  }
+
+  boost::asio::io_context io_;
+  OpenSslRng rng_;
+  RecordingSaInstaller installer_{0xc7000000};
+  CounterSet counters_;
+  std::unique_ptr<CharonPeer> peer_;
+  std::unique_ptr<IkeManager> manager_;
+  std::unique_ptr<IkeDaemon> daemon_;
+  std::vector<EventKind> events_;
+  int captured_ = 0;
+};
+
+}  // namespace vpnlab::ike::test
