@@ -16,6 +16,14 @@ work=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }
 cleanup() {
   "$VPNLAB" down "$work/lab.yaml" >/dev/null 2>&1
+  # If down failed, stop what up started anyway: only the PIDs this lab recorded, and only
+  # while they are still vpnlab processes.
+  for f in /run/vpnlab/$LAB/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q vpnlab && kill -9 "$pid" 2>/dev/null
+  done
+  rm -rf "/run/vpnlab/$LAB"
   for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB-"); do ip netns del "$ns"; done
   rm -rf "$work"
 }
