@@ -6,6 +6,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,7 +73,11 @@ const std::error_category& netlink_category() noexcept {
 
 Netlink::Netlink(mnl_socket* sock) : sock_(sock), port_id_(mnl_socket_get_portid(sock)) {}
 Netlink::Netlink(Netlink&& o) noexcept
-    : sock_(o.sock_), port_id_(o.port_id_), seq_(o.seq_), rx_buf_(std::move(o.rx_buf_)) {
+    : sock_(o.sock_),
+      port_id_(o.port_id_),
+      seq_(o.seq_),
+      rx_buf_(std::move(o.rx_buf_)),
+      tx_buf_(std::move(o.tx_buf_)) {
   o.sock_ = nullptr;
 }
 Netlink& Netlink::operator=(Netlink&& o) noexcept {
@@ -82,6 +87,7 @@ Netlink& Netlink::operator=(Netlink&& o) noexcept {
     port_id_ = o.port_id_;
     seq_ = o.seq_;
     rx_buf_ = std::move(o.rx_buf_);
+    tx_buf_ = std::move(o.tx_buf_);
     o.sock_ = nullptr;
   }
   return *this;
@@ -98,6 +104,14 @@ Checked<Netlink> Netlink::open() {
     mnl_socket_close(sock);
     return fail(errno_code(err), "cannot bind the NETLINK_ROUTE socket");
   }
+  // Error replies without the request echoed (apply_routes reads many per batch), and room
+  // for them: both best effort (older kernels / no CAP_NET_ADMIN), correctness does not
+  // depend on them (an overrun is detected and the batch redone).
+  int on = 1, rcvbuf = 1 << 20;
+  int fd = mnl_socket_get_fd(sock);
+  (void)::setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof on);
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   return Netlink(sock);
 }
 
@@ -115,15 +129,14 @@ Checked<void> Netlink::transact(nlmsghdr* request, std::string_view what,
   if (mnl_socket_sendto(sock_, request, request->nlmsg_len) < 0) {
     return fail(errno_code(errno), std::string(what) + ": netlink send failed");
   }
-  if (!rx_buf_) rx_buf_ = std::make_unique<char[]>(kBufSize);  // once per socket
-  char* buf = rx_buf_.get();
+  char* buf = rx_buffer();
   auto cb = [](const nlmsghdr* nlh, void* data) -> int {
     const auto* handler = static_cast<const ReplyHandler*>(data);
     if (*handler) (*handler)(nlh);
     return MNL_CB_OK;
   };
   for (;;) {
-    ssize_t n = mnl_socket_recvfrom(sock_, buf, kBufSize);
+    ssize_t n = mnl_socket_recvfrom(sock_, buf, kRxSize);
     if (n < 0) return fail(errno_code(errno), std::string(what) + ": netlink receive failed");
     int rc = mnl_cb_run(buf, static_cast<std::size_t>(n), request->nlmsg_seq, port_id_, cb,
                         const_cast<ReplyHandler*>(&on_reply));
@@ -131,6 +144,17 @@ Checked<void> Netlink::transact(nlmsghdr* request, std::string_view what,
     if (rc == MNL_CB_ERROR) {
       return fail(errno_code(errno), std::string(what) + ": " + std::strerror(errno));
     }
+  }
+}
+
+char* Netlink::rx_buffer() {
+  if (!rx_buf_) rx_buf_ = std::make_unique<char[]>(kRxSize);  // once per socket
+  return rx_buf_.get();
+}
+
+void Netlink::drain() {
+  char* buf = rx_buffer();
+  while (::recv(mnl_socket_get_fd(sock_), buf, kRxSize, MSG_DONTWAIT) >= 0) {
   }
 }
 

@@ -83,6 +83,12 @@ class Netlink {
                               unsigned char protocol = kRouteProtocol);
   /// Removes the route; a route that is not there is success.
   Checked<void> delete_route(const Ipv4Prefix& prefix, unsigned char protocol = kRouteProtocol);
+  /// Applies route changes (empty hops = delete) in batches: many RTM_NEWROUTE/RTM_DELROUTE
+  /// messages per sendmsg, an ACK requested only on each batch's last one; the kernel
+  /// reports every failure with its sequence number, so each maps back to its change.
+  /// Returns the failed changes (deleting a route that is not there is success).
+  std::vector<RouteFailure> apply_routes(const std::vector<RouteChange>& changes,
+                                         unsigned char protocol = kRouteProtocol);
   /// Main-table IPv4 routes (protocol filter 0 = all).
   Checked<std::vector<RouteInfo>> routes(unsigned char protocol = 0);
 
@@ -93,11 +99,22 @@ class Netlink {
   using ReplyHandler = std::function<void(const nlmsghdr*)>;
   Checked<void> transact(nlmsghdr* request, std::string_view what,
                          const ReplyHandler& on_reply = {});
+  char* rx_buffer();
+  void drain();  // discards replies still queued (after a receive-buffer overrun)
+  // apply_routes: sends one batch starting at changes[from]; returns where it stopped.
+  std::size_t send_route_batch(const std::vector<RouteChange>& changes, std::size_t from,
+                               const std::vector<LinkInfo>& links, unsigned char protocol,
+                               std::vector<RouteFailure>& failed);
+  int collect_route_acks(const std::vector<RouteChange>& changes,
+                         const std::vector<std::size_t>& sent, std::uint32_t first,
+                         std::vector<RouteFailure>& failed);
 
+  static constexpr std::size_t kRxSize = 16384;  // a full dump batch (libmnl's advice)
   mnl_socket* sock_ = nullptr;
   unsigned port_id_ = 0;
   unsigned seq_ = 1;
   std::unique_ptr<char[]> rx_buf_;  // replies; allocated on first use, reused
+  std::unique_ptr<char[]> tx_buf_;  // apply_routes batches; allocated on first use, reused
 };
 
 /// RouteTable over rtnetlink: what BGP and the lab supervisor install routes with.
@@ -106,6 +123,7 @@ class NetlinkRouteTable final : public RouteTable {
   explicit NetlinkRouteTable(Netlink netlink) : nl_(std::move(netlink)) {}
   Result<void> replace(const Ipv4Prefix& prefix, const std::vector<NextHop>& hops) override;
   Result<void> remove(const Ipv4Prefix& prefix) override;
+  std::vector<RouteFailure> apply(const std::vector<RouteChange>& changes) override;
   /// The message of the last failure (RouteTable's interface carries only the code).
   const std::string& last_error() const { return last_error_; }
 
