@@ -8,7 +8,7 @@
 // Output lines (CLOCK_MONOTONIC nanoseconds, the clock time.monotonic_ns() reads; RSS of
 // this process at that moment):
 //   locrib_ns=... rss_kib=...    Loc-RIB size reached N
-//   kernel_ns=... rss_kib=...    N successful RouteTable::replace calls (netlink ACKed)
+//   kernel_ns=... rss_kib=...    N routes installed (RouteTable::apply batches, netlink ACKed)
 //   kernel_routes=K              then, untimed: a netlink dump of the proto-186 routes
 // Then it keeps the session up until SIGTERM/SIGINT. Both moments are exact (checked after
 // every Asio handler), not polled. --no-kernel: no RouteTable (Loc-RIB only, like anchors
@@ -48,6 +48,20 @@ class CountingRouteTable final : public dataplane::RouteTable {
     auto r = inner_.remove(prefix);
     if (r && installed_ > 0) --installed_;
     return r;
+  }
+  std::vector<dataplane::RouteFailure> apply(
+      const std::vector<dataplane::RouteChange>& changes) override {
+    auto failed = inner_.apply(changes);
+    std::vector<bool> ok(changes.size(), true);
+    for (const auto& f : failed) ok[f.index] = false;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      if (!ok[i]) continue;
+      if (!changes[i].hops.empty())
+        ++installed_;
+      else if (installed_ > 0)
+        --installed_;
+    }
+    return failed;
   }
   std::size_t installed() const { return installed_; }
 

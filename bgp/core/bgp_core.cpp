@@ -7,7 +7,9 @@
 namespace vpnlab::bgp {
 
 BgpCore::BgpCore(CoreConfig config, const Clock& clock)
-    : config_(std::move(config)), clock_(clock) {
+    : config_(std::move(config)),
+      clock_(clock),
+      local_source_{Ipv4Address{}, config_.router_id, config_.asn, false, true} {
   for (const auto& n : config_.networks) announce(n);
   flush_all();
 }
@@ -16,14 +18,13 @@ void BgpCore::announce(const Ipv4Prefix& prefix) {
   auto attrs = std::make_shared<PathAttributes>();
   attrs->origin = Origin::igp;
   attrs->as_path = AsPath{};
-  local_[prefix] = Path{
-      prefix, attrs, PathSource{Ipv4Address{}, config_.router_id, config_.asn, false, true}, false};
+  rib_.set(prefix, kLocalPeer, rib_.attrs().intern(std::move(attrs)));
   recompute(prefix);
   flush_all();
 }
 
 void BgpCore::withdraw(const Ipv4Prefix& prefix) {
-  if (local_.erase(prefix) == 0) return;
+  if (!rib_.erase(prefix, kLocalPeer)) return;
   recompute(prefix);
   flush_all();
 }
@@ -31,7 +32,10 @@ void BgpCore::withdraw(const Ipv4Prefix& prefix) {
 void BgpCore::add_peer(PeerConfig cfg) {
   Ipv4Address addr = cfg.session.peer_address;
   Session s(cfg.session);
-  peers_.emplace(addr, PeerState{std::move(cfg), std::move(s)});
+  auto [it, added] = peers_.emplace(addr, PeerState{std::move(cfg), std::move(s)});
+  if (!added) return;
+  it->second.index = static_cast<PeerIndex>(by_index_.size());
+  by_index_.push_back(&it->second);
 }
 
 BgpCore::PeerState* BgpCore::find(Ipv4Address peer) {

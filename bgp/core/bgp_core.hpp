@@ -55,6 +55,12 @@ struct FibChange {
   Ipv4Prefix prefix;
   std::vector<FibNextHop> hops;
 };
+/// Next-hop groups are interned like attribute sets: a prefix keeps the id of what it has
+/// in the kernel, not a copy (one group per distinct ECMP set).
+struct NextHopsHash {
+  std::size_t operator()(const std::vector<FibNextHop>& hops) const;
+};
+using NextHopPool = InternPool<std::vector<FibNextHop>, NextHopsHash>;
 
 /// A TCP/timer action for the connection(s) of one peer.
 struct PeerIo {
@@ -91,14 +97,19 @@ class BgpCore {
   const CounterSet& counters() const { return counters_; }
   /// The selected paths for prefix (empty if none), best first.
   std::vector<Path> loc_rib(const Ipv4Prefix& prefix) const;
-  std::size_t loc_rib_size() const { return loc_rib_.size(); }
+  std::size_t loc_rib_size() const { return loc_rib_size_; }
+  /// Distinct attribute sets and next-hop groups held (memory accounting, tests).
+  std::size_t attribute_sets() const { return rib_.attrs().size(); }
+  std::size_t next_hop_groups() const { return nhgs_.size(); }
+  /// Prefixes with any path or kernel state.
+  std::size_t rib_prefixes() const { return rib_.entries().size(); }
 
  private:
   struct PeerState {
     PeerConfig cfg;
     Session main;
     std::optional<Session> candidate;  // second connection during a collision
-    AdjRibIn rib_in;
+    PeerIndex index = 0;               // its paths in rib_
     std::map<Ipv4Prefix, PathAttributes> rib_out;
     std::map<Ipv4Prefix, std::optional<PathAttributes>> pending;  // nullopt = withdraw
     std::optional<Negotiated> negotiated;
@@ -107,10 +118,6 @@ class BgpCore {
     std::optional<std::chrono::steady_clock::time_point> established_at;
     std::uint64_t messages_sent = 0;
     std::uint64_t messages_received = 0;
-  };
-  struct LocEntry {
-    std::vector<Path> best;
-    BestPathReason reason = BestPathReason::only_path;
   };
 
   PeerState* find(Ipv4Address peer);
@@ -123,7 +130,10 @@ class BgpCore {
   void on_update(PeerState& ps, const DecodedUpdate& u);
   void on_restart_timer(PeerState& ps);
   void recompute(const Ipv4Prefix& prefix);
-  void update_fib(const Ipv4Prefix& prefix, const LocEntry* entry);
+  void select(const Ipv4Prefix& prefix, RouteEntry& e);
+  void update_fib(const Ipv4Prefix& prefix, RouteEntry& e);
+  Path path_of(const Ipv4Prefix& prefix, const PathRef& r) const;
+  const PathSource& source_of(PeerIndex peer) const;
   void export_prefix(PeerState& ps, const Ipv4Prefix& prefix);
   void flush(PeerState& ps);
   void flush_all();
@@ -133,9 +143,11 @@ class BgpCore {
   CoreConfig config_;
   const Clock& clock_;
   std::map<Ipv4Address, PeerState> peers_;
-  std::map<Ipv4Prefix, Path> local_;
-  std::map<Ipv4Prefix, LocEntry> loc_rib_;
-  std::map<Ipv4Prefix, std::vector<FibNextHop>> installed_;
+  std::vector<PeerState*> by_index_;  // PeerState::index -> peer (map nodes do not move)
+  PathSource local_source_;           // of the announced networks
+  Rib rib_;                           // Adj-RIB-In of all peers, Loc-RIB, FIB state
+  NextHopPool nhgs_;
+  std::size_t loc_rib_size_ = 0;
   std::vector<PeerIo> io_;
   std::vector<FibChange> fib_;
   CounterSet counters_;

@@ -46,10 +46,12 @@ void BgpCore::on_session_up(PeerState& ps, const Negotiated& n) {
   if (gr)
     for (const auto& f : gr->families)
       forwarding_kept = forwarding_kept || (f.afi_safi == kIpv4Unicast && f.forwarding_preserved);
-  if (!forwarding_kept) recompute_all(ps.rib_in.sweep_stale());
+  if (!forwarding_kept) recompute_all(rib_.sweep_stale(ps.index));
   ps.rib_out.clear();
   ps.pending.clear();
-  for (const auto& [prefix, entry] : loc_rib_) export_prefix(ps, prefix);
+  rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
+    if (e.selected()) export_prefix(ps, prefix);
+  });
   flush(ps);
   // RFC 4724 §2: End-of-RIB after the initial routing update.
   send(ps, MessageType::update, encode_end_of_rib());
@@ -62,17 +64,17 @@ void BgpCore::on_session_down(PeerState& ps, const action::SessionDown& d) {
   ps.negotiated.reset();
   if (d.graceful && ps.peer_restart_time) {
     // RFC 4724 §4.2: keep the routes, marked stale, for the peer's Restart Time.
-    auto stale = ps.rib_in.mark_stale();
+    auto stale = rib_.mark_stale(ps.index);
     counters_.get("bgp.gr.stale_marked").add(stale.size());
     io_.push_back(PeerIo{ps.cfg.session.peer_address,
                          action::StartTimer{0, Timer::graceful_restart, *ps.peer_restart_time}});
     return;
   }
-  recompute_all(ps.rib_in.clear());
+  recompute_all(rib_.clear(ps.index));
 }
 
 void BgpCore::on_restart_timer(PeerState& ps) {
-  auto gone = ps.rib_in.sweep_stale();
+  auto gone = rib_.sweep_stale(ps.index);
   counters_.get("bgp.gr.stale_flushed").add(gone.size());
   recompute_all(gone);
   flush_all();
@@ -87,100 +89,132 @@ void BgpCore::on_update(PeerState& ps, const DecodedUpdate& d) {
   const UpdateMessage& u = d.update;
   if (u.is_end_of_rib()) {
     // RFC 4724 §4.2: End-of-RIB from the restarted peer flushes what is still stale.
-    auto gone = ps.rib_in.sweep_stale();
+    auto gone = rib_.sweep_stale(ps.index);
     counters_.get("bgp.gr.stale_flushed").add(gone.size());
     io_.push_back(
         PeerIo{ps.cfg.session.peer_address, action::StopTimer{0, Timer::graceful_restart}});
     return recompute_all(gone);
   }
   for (const auto& p : u.withdrawn_all())
-    if (ps.rib_in.erase(p)) recompute(p);
+    if (rib_.erase(p, ps.index)) recompute(p);
   auto announced = u.announced();
   if (announced.empty()) return;
-  auto attrs = route_attributes(u.attrs);
+  // One interned set for the whole UPDATE; `attrs` holds a reference until the end.
+  InternId attrs = rib_.attrs().intern(route_attributes(u.attrs));
   ImportContext ctx{config_.asn, ps.cfg.session.local_address, ps.source.peer_asn, ps.source.ebgp};
-  std::vector<Path> accepted;
+  Path candidate{Ipv4Prefix{}, rib_.attrs().get(attrs), ps.source, false};
+  std::vector<Ipv4Prefix> accepted;
   std::size_t fresh = 0;
   for (const auto& prefix : announced) {
-    Path p{prefix, attrs, ps.source, false};
-    ImportVerdict v = check_import(p, ctx, ps.cfg.import);
+    candidate.prefix = prefix;
+    ImportVerdict v = check_import(candidate, ctx, ps.cfg.import);
     if (v != ImportVerdict::accept) {
       counters_.get(std::string("bgp.import.") + to_string(v)).add();
-      if (ps.rib_in.erase(prefix)) recompute(prefix);  // implicit withdraw
+      if (rib_.erase(prefix, ps.index)) recompute(prefix);  // implicit withdraw
       continue;
     }
-    if (!ps.rib_in.find(prefix)) ++fresh;
-    accepted.push_back(std::move(p));
+    if (!rib_.find(prefix, ps.index)) ++fresh;
+    accepted.push_back(prefix);
   }
   const auto& limit = ps.cfg.import.max_prefixes;
-  if (limit && ps.rib_in.size() + fresh > *limit) {
+  if (limit && rib_.count(ps.index) + fresh > *limit) {
     // cloud-facts: "Behaviour when >100" [X-AVX] / "Max prefixes from a peer" [Z-FAQ-BGP].
+    rib_.attrs().unref(attrs);
     ps.main.fail(max_prefix_notification(*limit),
                  "more than " + std::to_string(*limit) + " prefixes");
     return;
   }
-  for (auto& p : accepted) {
-    Ipv4Prefix prefix = p.prefix;
-    ps.rib_in.set(std::move(p));
-    recompute(prefix);
+  for (const auto& prefix : accepted) {
+    rib_.attrs().ref(attrs);  // one reference per stored path
+    if (rib_.set(prefix, ps.index, attrs) != Rib::SetResult::unchanged) recompute(prefix);
   }
+  rib_.attrs().unref(attrs);
 }
 
 void BgpCore::recompute_all(const std::vector<Ipv4Prefix>& prefixes) {
   for (const auto& p : prefixes) recompute(p);
 }
 
-void BgpCore::recompute(const Ipv4Prefix& prefix) {
-  std::vector<const Path*> candidates;
-  if (auto it = local_.find(prefix); it != local_.end()) candidates.push_back(&it->second);
-  for (const auto& [addr, ps] : peers_)
-    if (const Path* p = ps.rib_in.find(prefix)) candidates.push_back(p);
-  Selection sel = select_best(std::move(candidates), config_.multipath);
-  LocEntry entry;
-  for (const Path* p : sel.paths) entry.best.push_back(*p);
-  entry.reason = sel.reason;
-  auto it = loc_rib_.find(prefix);
-  if (it != loc_rib_.end() && it->second.best == entry.best) return;
-  if (entry.best.empty()) {
-    if (it == loc_rib_.end()) return;
-    loc_rib_.erase(it);
-    update_fib(prefix, nullptr);
-  } else {
-    auto& slot = loc_rib_[prefix];
-    slot = std::move(entry);
-    update_fib(prefix, &slot);
-  }
-  for (auto& [addr, ps] : peers_)
-    if (ps.main.state() == BgpState::established) export_prefix(ps, prefix);
+const PathSource& BgpCore::source_of(PeerIndex peer) const {
+  return peer == kLocalPeer ? local_source_ : by_index_[peer]->source;
 }
 
-void BgpCore::update_fib(const Ipv4Prefix& prefix, const LocEntry* entry) {
+Path BgpCore::path_of(const Ipv4Prefix& prefix, const PathRef& r) const {
+  return Path{prefix, rib_.attrs().get(r.attrs), source_of(r.peer), (r.flags & kPathStale) != 0};
+}
+
+// Runs the decision process (RFC 4271 §9.1.2) over the prefix's paths and then pushes the
+// result to the kernel and to every Established peer (Adj-RIB-Out compares, so a result that
+// did not change sends nothing).
+void BgpCore::recompute(const Ipv4Prefix& prefix) {
+  RouteEntry* e = rib_.find(prefix);
+  if (!e) return;
+  bool was = e->selected();
+  select(prefix, *e);
+  if (e->selected() != was) e->selected() ? ++loc_rib_size_ : --loc_rib_size_;
+  update_fib(prefix, *e);
+  for (auto& [addr, ps] : peers_)
+    if (ps.main.state() == BgpState::established) export_prefix(ps, prefix);
+  rib_.drop_if_unused(prefix);
+}
+
+// Marks the selected paths (best, then ECMP members) and moves them to the front.
+void BgpCore::select(const Ipv4Prefix& prefix, RouteEntry& e) {
+  if (e.size() <= 1) {  // the common case: no decision to make
+    if (e.size() == 1) e.begin()->flags |= kPathSelected;
+    e.reason = static_cast<std::uint8_t>(BestPathReason::only_path);
+    return;
+  }
+  std::vector<Path> paths;
+  paths.reserve(e.size());
+  for (const auto& r : e) paths.push_back(path_of(prefix, r));
+  std::vector<const Path*> candidates;
+  for (const auto& p : paths) candidates.push_back(&p);
+  Selection sel = select_best(std::move(candidates), config_.multipath);
+  std::vector<PathRef> order;
+  for (const Path* p : sel.paths) {
+    order.push_back(e.begin()[p - paths.data()]);
+    order.back().flags |= kPathSelected;
+  }
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (std::find(sel.paths.begin(), sel.paths.end(), &paths[i]) != sel.paths.end()) continue;
+    order.push_back(e.begin()[i]);
+    order.back().flags &= static_cast<std::uint8_t>(~kPathSelected);
+  }
+  std::copy(order.begin(), order.end(), e.begin());
+  e.reason = static_cast<std::uint8_t>(sel.reason);
+}
+
+void BgpCore::update_fib(const Ipv4Prefix& prefix, RouteEntry& e) {
   std::vector<FibNextHop> hops;
-  if (entry && !entry->best.front().source.local) {
-    for (const auto& p : entry->best) {
-      const auto& ps = peers_.at(p.source.peer_address);
-      hops.push_back(FibNextHop{p.next_hop(), ps.cfg.device});
+  if (e.selected() && e.begin()->peer != kLocalPeer) {
+    for (const auto& r : e) {
+      if (!(r.flags & kPathSelected)) break;
+      Ipv4Address via = rib_.attrs().get(r.attrs)->next_hop.value_or(Ipv4Address{});
+      hops.push_back(FibNextHop{via, by_index_[r.peer]->cfg.device});
     }
     std::sort(hops.begin(), hops.end());
   }
-  auto it = installed_.find(prefix);
   if (hops.empty()) {
-    if (it == installed_.end()) return;
-    installed_.erase(it);
+    if (e.fib == 0) return;
+    nhgs_.unref(e.fib - 1);
+    e.fib = 0;
     fib_.push_back(FibChange{prefix, {}});
     return;
   }
-  if (it != installed_.end() && it->second == hops) return;
-  installed_[prefix] = hops;
+  InternId group = nhgs_.intern(hops);
+  if (e.fib == group + 1) return nhgs_.unref(group);  // already installed like this
+  if (e.fib != 0) nhgs_.unref(e.fib - 1);
+  e.fib = group + 1;
   fib_.push_back(FibChange{prefix, std::move(hops)});
 }
 
 void BgpCore::export_prefix(PeerState& ps, const Ipv4Prefix& prefix) {
   std::optional<PathAttributes> attrs;
-  if (auto it = loc_rib_.find(prefix); it != loc_rib_.end()) {
+  if (const RouteEntry* e = rib_.find(prefix); e && e->selected()) {
     ExportContext ctx{config_.asn, ps.cfg.session.local_address, ps.cfg.session.peer_address,
                       ps.cfg.session.ebgp()};
-    attrs = export_attributes(it->second.best.front(), ctx, ps.cfg.export_policy);
+    attrs = export_attributes(path_of(prefix, *e->begin()), ctx, ps.cfg.export_policy);
   }
   auto cur = ps.rib_out.find(prefix);
   if (attrs) {
@@ -247,8 +281,19 @@ void BgpCore::send(PeerState& ps, MessageType type, Bytes bytes) {
 }
 
 std::vector<Path> BgpCore::loc_rib(const Ipv4Prefix& prefix) const {
-  auto it = loc_rib_.find(prefix);
-  return it == loc_rib_.end() ? std::vector<Path>{} : it->second.best;
+  std::vector<Path> out;
+  if (const RouteEntry* e = rib_.find(prefix))
+    for (const auto& r : *e)
+      if (r.flags & kPathSelected) out.push_back(path_of(prefix, r));
+  return out;
+}
+
+std::size_t NextHopsHash::operator()(const std::vector<FibNextHop>& hops) const {
+  std::size_t h = hops.size();
+  for (const auto& n : hops)
+    h = h * 1000003u ^ std::hash<std::uint32_t>{}(n.gateway.value) ^
+        (std::hash<std::string>{}(n.device) << 1);
+  return h;
 }
 
 }  // namespace vpnlab::bgp

@@ -1,14 +1,24 @@
 #pragma once
-// Routing information bases (RFC 4271 §3.2): a Path is one route to a prefix from one source
-// (a peer, or a locally announced network); AdjRibIn holds what a peer sent after import
-// policy; the Loc-RIB (loc_rib.hpp) holds the selected paths per prefix.
+// Routing information bases (RFC 4271 §3.2) in one per-prefix table, the way BIRD keeps a
+// network with its list of routes:
+//
+//   PrefixMap<RouteEntry>  prefix (5 bytes) ─► RouteEntry (24 bytes)
+//     paths: PathRef {attrs id, peer index, flags}   Adj-RIB-In of every peer + local networks
+//            flag selected = in the Loc-RIB (selected paths first, best first; RFC 4271 §9.1)
+//     fib:   id of the next-hop group installed in the kernel (0 = none)
+//   AttrPool: the distinct attribute sets, interned and reference-counted (one reference
+//             per PathRef), so 100,000 routes from one peer share a handful of sets.
+//
+// A Path (below) is the expanded view the decision process, policy and status work on;
+// it is built on the fly from a PathRef and never stored per route.
 
-#include <map>
 #include <memory>
 #include <vector>
 
 #include "base/ip.hpp"
 #include "bgp/codec/attributes.hpp"
+#include "bgp/core/intern_pool.hpp"
+#include "bgp/core/prefix_map.hpp"
 
 namespace vpnlab::bgp {
 
@@ -34,26 +44,92 @@ struct Path {
   }
 };
 
-class AdjRibIn {
- public:
-  /// Adds or replaces the path for its prefix (a replacement is no longer stale).
-  void set(Path p) { routes_[p.prefix] = std::move(p); }
-  bool erase(const Ipv4Prefix& p) { return routes_.erase(p) > 0; }
-  const Path* find(const Ipv4Prefix& p) const {
-    auto it = routes_.find(p);
-    return it == routes_.end() ? nullptr : &it->second;
+/// Attribute sets interned by value (hash and equality over the pointee).
+struct AttrsHash {
+  std::size_t operator()(const std::shared_ptr<const PathAttributes>& a) const;
+};
+struct AttrsEq {
+  bool operator()(const std::shared_ptr<const PathAttributes>& a,
+                  const std::shared_ptr<const PathAttributes>& b) const {
+    return a == b || (a && b && *a == *b);
   }
-  std::size_t size() const { return routes_.size(); }
-  const std::map<Ipv4Prefix, Path>& routes() const { return routes_; }
-  /// RFC 4724 §4.2: marks every route stale; returns their prefixes.
-  std::vector<Ipv4Prefix> mark_stale();
-  /// Removes the routes still stale (End-of-RIB or restart timer); returns their prefixes.
-  std::vector<Ipv4Prefix> sweep_stale();
-  /// Removes everything; returns the prefixes that were present.
-  std::vector<Ipv4Prefix> clear();
+};
+using AttrPool = InternPool<std::shared_ptr<const PathAttributes>, AttrsHash, AttrsEq>;
+
+using PeerIndex = std::uint16_t;
+inline constexpr PeerIndex kLocalPeer = 0xffff;  // a locally announced network
+
+inline constexpr std::uint8_t kPathStale = 1;     // RFC 4724 §4.2
+inline constexpr std::uint8_t kPathSelected = 2;  // in the Loc-RIB (best or ECMP member)
+
+/// One path to a prefix as stored: 8 bytes.
+struct PathRef {
+  InternId attrs = 0;  // holds one AttrPool reference
+  PeerIndex peer = 0;
+  std::uint8_t flags = 0;
+  std::uint8_t reserved = 0;
+};
+
+/// The paths of one prefix (one inline, more on the heap), its Loc-RIB choice and FIB state.
+class RouteEntry {
+ public:
+  std::size_t size() const { return count_; }
+  PathRef* begin() { return count_ > 1 ? many_.get() : &one_; }
+  PathRef* end() { return begin() + count_; }
+  const PathRef* begin() const { return count_ > 1 ? many_.get() : &one_; }
+  const PathRef* end() const { return begin() + count_; }
+  PathRef* find(PeerIndex peer);
+  const PathRef* find(PeerIndex peer) const { return const_cast<RouteEntry*>(this)->find(peer); }
+  void add(PathRef p);
+  /// Removes peer's path into *out; false if there is none.
+  bool remove(PeerIndex peer, PathRef* out);
+  /// In the Loc-RIB: selected paths come first.
+  bool selected() const { return count_ > 0 && (begin()->flags & kPathSelected) != 0; }
+
+  std::uint8_t reason = 0;  // BestPathReason of the selection
+  InternId fib = 0;         // 1 + the next-hop group in the kernel; 0 = not installed
 
  private:
-  std::map<Ipv4Prefix, Path> routes_;
+  PathRef one_;
+  std::unique_ptr<PathRef[]> many_;
+  std::uint8_t count_ = 0;
+};
+
+/// Adj-RIB-In of every peer and the local networks, keyed by prefix (see the top).
+class Rib {
+ public:
+  enum class SetResult { added, replaced, unchanged };
+  /// Stores peer's path (taking the reference attrs holds); a replacement is not stale.
+  SetResult set(const Ipv4Prefix& prefix, PeerIndex peer, InternId attrs);
+  /// Removes peer's path and releases its attributes.
+  bool erase(const Ipv4Prefix& prefix, PeerIndex peer);
+  /// Removes the entry if it has no paths and nothing installed.
+  void drop_if_unused(const Ipv4Prefix& prefix);
+  RouteEntry* find(const Ipv4Prefix& prefix) { return entries_.find(prefix); }
+  const RouteEntry* find(const Ipv4Prefix& prefix) const { return entries_.find(prefix); }
+  const PathRef* find(const Ipv4Prefix& prefix, PeerIndex peer) const;
+
+  /// RFC 4724 §4.2: marks every path of peer stale; returns their prefixes.
+  std::vector<Ipv4Prefix> mark_stale(PeerIndex peer);
+  /// Removes peer's paths still stale (End-of-RIB or restart timer); returns their prefixes.
+  std::vector<Ipv4Prefix> sweep_stale(PeerIndex peer);
+  /// Removes all of peer's paths; returns the prefixes that had one.
+  std::vector<Ipv4Prefix> clear(PeerIndex peer);
+
+  /// Routes held for peer (status: routes received).
+  std::size_t count(PeerIndex peer) const { return peer < counts_.size() ? counts_[peer] : 0; }
+  AttrPool& attrs() { return attrs_; }
+  const AttrPool& attrs() const { return attrs_; }
+  PrefixMap<RouteEntry>& entries() { return entries_; }
+  const PrefixMap<RouteEntry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Ipv4Prefix> remove_where(PeerIndex peer, std::uint8_t need_flags);
+  std::size_t& counter(PeerIndex peer);
+
+  PrefixMap<RouteEntry> entries_;
+  AttrPool attrs_;
+  std::vector<std::size_t> counts_;  // by peer index (kLocalPeer not counted)
 };
 
 }  // namespace vpnlab::bgp

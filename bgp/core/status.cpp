@@ -1,5 +1,6 @@
 #include "bgp/core/status.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "bgp/core/bgp_core.hpp"
@@ -18,6 +19,12 @@ RouteView view_of(const Ipv4Prefix& prefix, const PathAttributes& a, std::string
   v.local_pref = a.local_pref;
   v.source = std::move(source);
   return v;
+}
+
+// The RIB is a hash table: routes are shown in prefix order (best first within a prefix).
+void by_prefix(std::vector<RouteView>& routes) {
+  std::stable_sort(routes.begin(), routes.end(),
+                   [](const RouteView& a, const RouteView& b) { return a.prefix < b.prefix; });
 }
 
 std::string quote(const std::string& s) {
@@ -127,7 +134,7 @@ Status BgpCore::status() const {
     p.last_reason = ps.main.last_reason();
     if (ps.established_at)
       p.connected_duration = std::chrono::duration_cast<Seconds>(now - *ps.established_at);
-    p.routes_received = ps.rib_in.size();
+    p.routes_received = rib_.count(ps.index);
     p.messages_sent = ps.messages_sent;
     p.messages_received = ps.messages_received;
     p.last_error = ps.main.last_error();
@@ -135,28 +142,32 @@ Status BgpCore::status() const {
       p.hold_time = ps.negotiated->hold_time;
       p.keepalive_time = ps.negotiated->keepalive_time;
     }
-    for (const auto& [prefix, path] : ps.rib_in.routes()) {
-      RouteView v = view_of(prefix, *path.attrs, addr.to_string());
-      v.stale = path.stale;
-      auto best = loc_rib_.find(prefix);
-      v.best = best != loc_rib_.end() && !best->second.best.empty() &&
-               best->second.best.front().source.peer_address == addr;
-      p.learned.push_back(std::move(v));
-    }
+    rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
+      for (const auto& r : e) {
+        if (r.peer != ps.index) continue;
+        RouteView v = view_of(prefix, *rib_.attrs().get(r.attrs), addr.to_string());
+        v.stale = (r.flags & kPathStale) != 0;
+        v.best = e.selected() && e.begin()->peer == ps.index;
+        p.learned.push_back(std::move(v));
+      }
+    });
+    by_prefix(p.learned);
     for (const auto& [prefix, attrs] : ps.rib_out)
       p.advertised.push_back(view_of(prefix, attrs, "local"));
     st.peers.push_back(std::move(p));
   }
-  for (const auto& [prefix, entry] : loc_rib_) {
-    for (std::size_t i = 0; i < entry.best.size(); ++i) {
-      const Path& path = entry.best[i];
-      RouteView v = view_of(prefix, *path.attrs,
-                            path.source.local ? "local" : path.source.peer_address.to_string());
-      v.best = i == 0;
-      v.stale = path.stale;
+  rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
+    for (const auto& r : e) {
+      if (!(r.flags & kPathSelected)) break;
+      RouteView v =
+          view_of(prefix, *rib_.attrs().get(r.attrs),
+                  r.peer == kLocalPeer ? "local" : source_of(r.peer).peer_address.to_string());
+      v.best = &r == e.begin();
+      v.stale = (r.flags & kPathStale) != 0;
       st.loc_rib.push_back(std::move(v));
     }
-  }
+  });
+  by_prefix(st.loc_rib);
   return st;
 }
 

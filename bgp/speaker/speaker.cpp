@@ -22,7 +22,7 @@ struct Speaker::Connection {
   ConnId id = 0;
   Ipv4Address peer;
   tcp::socket socket;
-  std::array<std::uint8_t, 16384> rbuf{};
+  std::array<std::uint8_t, 65536> rbuf{};  // a read = one batch of kernel installs
   Deframer deframer;
   std::deque<Bytes> out;
   bool writing = false;
@@ -30,6 +30,12 @@ struct Speaker::Connection {
 };
 
 namespace {
+dataplane::RouteChange to_route_change(FibChange&& change) {
+  dataplane::RouteChange c{change.prefix, {}};
+  for (auto& h : change.hops) c.hops.push_back(dataplane::NextHop{std::move(h.device), h.gateway});
+  return c;
+}
+
 asio::ip::address_v4 to_asio(Ipv4Address a) {
   return asio::ip::address_v4(a.value);
 }
@@ -204,12 +210,19 @@ void Speaker::read_next(std::shared_ptr<Connection> c) {
         if (alive.expired() || !conns_.count(c->id)) return;
         if (ec) return connection_failed(c->id);
         c->deframer.feed(ByteSpan(c->rbuf.data(), n));
-        while (auto m = c->deframer.next()) {
+        // The route changes of every message in this read go to the kernel as one batch.
+        ++fib_hold_;
+        bool open = true;
+        while (open) {
+          auto m = c->deframer.next();
+          if (!m) break;
           core_.on_message(c->peer, c->id, *m);
           run_actions();
-          if (!conns_.count(c->id)) return;
+          open = conns_.count(c->id) > 0;
         }
-        read_next(c);
+        --fib_hold_;
+        install_pending();
+        if (open) read_next(c);
       });
 }
 
@@ -266,10 +279,12 @@ void Speaker::run_actions() {
   for (;;) {
     auto io = core_.take_io();
     auto fib = core_.take_fib();
-    if (io.empty() && fib.empty()) return;
+    if (io.empty() && fib.empty()) break;
     for (auto& a : io) execute(a);
-    for (const auto& f : fib) install(f);
+    if (routes_)
+      for (auto& f : fib) pending_fib_.push_back(to_route_change(std::move(f)));
   }
+  if (fib_hold_ == 0) install_pending();
 }
 
 void Speaker::execute(PeerIo& item) {
@@ -309,21 +324,13 @@ void Speaker::start_timer(const TimerKey& key, Seconds after) {
       });
 }
 
-void Speaker::install(const FibChange& change) {
-  if (!routes_) return;
-  Result<void> r;
-  if (change.hops.empty()) {
-    r = routes_->remove(change.prefix);
-  } else {
-    std::vector<dataplane::NextHop> hops;
-    for (const auto& h : change.hops) hops.push_back(dataplane::NextHop{h.device, h.gateway});
-    r = routes_->replace(change.prefix, hops);
-  }
-  if (!r) {
-    ++route_errors_;
-    VPNLAB_LOG(warn, "bgp", "route %s: install failed: %s", change.prefix.to_string().c_str(),
-               r.error().message().c_str());
-  }
+void Speaker::install_pending() {
+  if (pending_fib_.empty() || !routes_) return;
+  auto changes = std::exchange(pending_fib_, {});
+  auto failed = routes_->apply(changes);
+  route_errors_ += failed.size();
+  for (const auto& f : failed)
+    VPNLAB_LOG(warn, "bgp", "%s: install failed: %s", f.message.c_str(), f.error.message().c_str());
 }
 
 }  // namespace vpnlab::bgp

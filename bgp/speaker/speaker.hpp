@@ -7,7 +7,7 @@
 //
 //   accept/connect ─► Connection (read loop ─► Deframer ─► BgpCore::on_message)
 //   BgpCore::take_io ─► Send (write queue) / CloseTcp / OpenTcp / Start|StopTimer
-//   BgpCore::take_fib ─► RouteTable::replace / remove
+//   BgpCore::take_fib ─► RouteTable::apply, one batch per socket read (or per other event)
 //
 // Not thread-safe: every call must come from the io_context's thread.
 
@@ -82,7 +82,7 @@ class Speaker {
   void run_actions();
   void execute(PeerIo& io);
   void start_timer(const TimerKey& key, Seconds after);
-  void install(const FibChange& change);
+  void install_pending();
   const SpeakerPeerConfig* peer_config(Ipv4Address peer) const;
 
   boost::asio::io_context& io_;
@@ -97,6 +97,8 @@ class Speaker {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers outliving us
   ConnId next_conn_ = 0;
   std::uint64_t route_errors_ = 0;
+  std::vector<dataplane::RouteChange> pending_fib_;  // to the RouteTable as one batch
+  int fib_hold_ = 0;  // > 0 while a read's messages are processed: batch their changes
   bool stopping_ = false;
 };
 
