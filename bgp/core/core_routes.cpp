@@ -149,9 +149,11 @@ Path BgpCore::path_of(const Ipv4Prefix& prefix, const PathRef& r) const {
 void BgpCore::recompute(const Ipv4Prefix& prefix) {
   RouteEntry* e = rib_.find(prefix);
   if (!e) return;
-  bool was = e->selected();
   select(prefix, *e);
-  if (e->selected() != was) e->selected() ? ++loc_rib_size_ : --loc_rib_size_;
+  if (e->selected() != e->in_loc_rib) {
+    e->in_loc_rib = e->selected();
+    e->in_loc_rib ? ++loc_rib_size_ : --loc_rib_size_;
+  }
   update_fib(prefix, *e);
   for (auto& [addr, ps] : peers_)
     if (ps.main.state() == BgpState::established) export_prefix(ps, prefix);

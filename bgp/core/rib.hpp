@@ -72,7 +72,14 @@ struct PathRef {
 
 /// The paths of one prefix (one inline, more on the heap), its Loc-RIB choice and FIB state.
 class RouteEntry {
+ private:
+  std::uint8_t count_ = 0;  // (declared first: packs with the flags below, 24 bytes in all)
+
  public:
+  std::uint8_t reason = 0;  // BestPathReason of the selection
+  bool in_loc_rib = false;  // counted in the Loc-RIB (selected() as of the last decision)
+  InternId fib = 0;         // 1 + the next-hop group in the kernel; 0 = not installed
+
   std::size_t size() const { return count_; }
   PathRef* begin() { return count_ > 1 ? many_.get() : &one_; }
   PathRef* end() { return begin() + count_; }
@@ -86,14 +93,11 @@ class RouteEntry {
   /// In the Loc-RIB: selected paths come first.
   bool selected() const { return count_ > 0 && (begin()->flags & kPathSelected) != 0; }
 
-  std::uint8_t reason = 0;  // BestPathReason of the selection
-  InternId fib = 0;         // 1 + the next-hop group in the kernel; 0 = not installed
-
  private:
   PathRef one_;
   std::unique_ptr<PathRef[]> many_;
-  std::uint8_t count_ = 0;
 };
+static_assert(sizeof(RouteEntry) <= 24, "a RouteEntry per prefix: keep it small");
 
 /// Adj-RIB-In of every peer and the local networks, keyed by prefix (see the top).
 class Rib {
