@@ -157,7 +157,7 @@ bool BgpCore::drain(PeerState& ps, Session& s, bool candidate) {
       on_update(ps, upd->update);
     } else if (std::holds_alternative<action::RouteRefreshReceived>(a)) {
       // RFC 2918 §4: re-advertise the Adj-RIB-Out.
-      for (const auto& [prefix, attrs] : ps.rib_out) ps.pending[prefix] = attrs;
+      ps.rib_out.for_each([&](const Ipv4Prefix& prefix, InternId) { ps.pending.insert(prefix); });
     } else {
       io_.push_back(PeerIo{peer, std::move(a)});
     }

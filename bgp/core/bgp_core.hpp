@@ -16,6 +16,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "base/counters.hpp"
 #include "bgp/core/decision.hpp"
@@ -101,6 +102,7 @@ class BgpCore {
   /// Distinct attribute sets and next-hop groups held (memory accounting, tests).
   std::size_t attribute_sets() const { return rib_.attrs().size(); }
   std::size_t next_hop_groups() const { return nhgs_.size(); }
+  std::size_t advertised_attribute_sets() const { return out_attrs_.size(); }
   /// Prefixes with any path or kernel state.
   std::size_t rib_prefixes() const { return rib_.entries().size(); }
 
@@ -110,8 +112,8 @@ class BgpCore {
     Session main;
     std::optional<Session> candidate;  // second connection during a collision
     PeerIndex index = 0;               // its paths in rib_
-    std::map<Ipv4Prefix, PathAttributes> rib_out;
-    std::map<Ipv4Prefix, std::optional<PathAttributes>> pending;  // nullopt = withdraw
+    PrefixMap<InternId> rib_out;       // Adj-RIB-Out: what the peer was sent, ids in out_attrs_
+    std::set<Ipv4Prefix> pending;      // to send: announce if in rib_out, else withdraw
     std::optional<Negotiated> negotiated;
     std::optional<Seconds> peer_restart_time;
     PathSource source;
@@ -136,6 +138,7 @@ class BgpCore {
   const PathSource& source_of(PeerIndex peer) const;
   void export_prefix(PeerState& ps, const Ipv4Prefix& prefix);
   void flush(PeerState& ps);
+  void clear_rib_out(PeerState& ps);
   void flush_all();
   void send(PeerState& ps, MessageType type, Bytes bytes);
   void recompute_all(const std::vector<Ipv4Prefix>& prefixes);
@@ -147,6 +150,7 @@ class BgpCore {
   PathSource local_source_;           // of the announced networks
   Rib rib_;                           // Adj-RIB-In of all peers, Loc-RIB, FIB state
   NextHopPool nhgs_;
+  AttrPool out_attrs_;  // attribute sets advertised (Adj-RIB-Out of every peer)
   std::size_t loc_rib_size_ = 0;
   std::vector<PeerIo> io_;
   std::vector<FibChange> fib_;

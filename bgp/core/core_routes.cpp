@@ -47,8 +47,7 @@ void BgpCore::on_session_up(PeerState& ps, const Negotiated& n) {
     for (const auto& f : gr->families)
       forwarding_kept = forwarding_kept || (f.afi_safi == kIpv4Unicast && f.forwarding_preserved);
   if (!forwarding_kept) recompute_all(rib_.sweep_stale(ps.index));
-  ps.rib_out.clear();
-  ps.pending.clear();
+  clear_rib_out(ps);
   rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
     if (e.selected()) export_prefix(ps, prefix);
   });
@@ -59,8 +58,7 @@ void BgpCore::on_session_up(PeerState& ps, const Negotiated& n) {
 
 void BgpCore::on_session_down(PeerState& ps, const action::SessionDown& d) {
   ps.established_at.reset();
-  ps.rib_out.clear();
-  ps.pending.clear();
+  clear_rib_out(ps);
   ps.negotiated.reset();
   if (d.graceful && ps.peer_restart_time) {
     // RFC 4724 §4.2: keep the routes, marked stale, for the peer's Restart Time.
@@ -218,15 +216,24 @@ void BgpCore::export_prefix(PeerState& ps, const Ipv4Prefix& prefix) {
                       ps.cfg.session.ebgp()};
     attrs = export_attributes(path_of(prefix, *e->begin()), ctx, ps.cfg.export_policy);
   }
-  auto cur = ps.rib_out.find(prefix);
+  InternId* cur = ps.rib_out.find(prefix);
   if (attrs) {
-    if (cur != ps.rib_out.end() && cur->second == *attrs) return;
-    ps.rib_out[prefix] = *attrs;
-    ps.pending[prefix] = std::move(attrs);
-  } else if (cur != ps.rib_out.end()) {
-    ps.rib_out.erase(cur);
-    ps.pending[prefix] = std::nullopt;
+    InternId id = out_attrs_.intern(std::make_shared<const PathAttributes>(std::move(*attrs)));
+    if (cur && *cur == id) return out_attrs_.unref(id);  // sent like this already
+    if (cur) out_attrs_.unref(*cur);
+    ps.rib_out.get_or_insert(prefix) = id;
+    ps.pending.insert(prefix);
+  } else if (cur) {
+    out_attrs_.unref(*cur);
+    ps.rib_out.erase(prefix);
+    ps.pending.insert(prefix);
   }
+}
+
+void BgpCore::clear_rib_out(PeerState& ps) {
+  ps.rib_out.for_each([&](const Ipv4Prefix&, InternId id) { out_attrs_.unref(id); });
+  ps.rib_out = {};
+  ps.pending.clear();
 }
 
 void BgpCore::flush_all() {
@@ -240,33 +247,31 @@ void BgpCore::flush(PeerState& ps) {
   // Withdrawals first, packed to the 4096-octet limit (RFC 4271 §4).
   UpdateMessage w;
   std::size_t wsize = kUpdateFixed;
-  // Announcements grouped by identical attributes (encoded once per group).
-  std::map<Bytes, std::pair<PathAttributes, std::vector<Ipv4Prefix>>> groups;
-  for (auto& [prefix, attrs] : ps.pending) {
-    if (!attrs) {
-      if (wsize + 5 > kMaxMessageSize) {
-        send(ps, MessageType::update, encode_update(w, opts));
-        w = UpdateMessage{};
-        wsize = kUpdateFixed;
-      }
-      w.withdrawn.push_back(prefix);
-      wsize += 5;
+  // Announcements grouped by attribute set (interned: one id per distinct set).
+  std::map<InternId, std::vector<Ipv4Prefix>> groups;
+  for (const auto& prefix : ps.pending) {
+    if (const InternId* id = ps.rib_out.find(prefix)) {
+      groups[*id].push_back(prefix);
       continue;
     }
-    Bytes key;
-    ByteWriter kw(key);
-    encode_attributes(kw, *attrs, opts);
-    auto& g = groups[key];
-    g.first = *attrs;
-    g.second.push_back(prefix);
+    if (wsize + 5 > kMaxMessageSize) {
+      send(ps, MessageType::update, encode_update(w, opts));
+      w = UpdateMessage{};
+      wsize = kUpdateFixed;
+    }
+    w.withdrawn.push_back(prefix);
+    wsize += 5;
   }
   ps.pending.clear();
   if (!w.withdrawn.empty()) send(ps, MessageType::update, encode_update(w, opts));
-  for (auto& [key, group] : groups) {
+  for (auto& [id, prefixes] : groups) {
     UpdateMessage u;
-    u.attrs = group.first;
-    for (const auto& prefix : group.second) {
-      if (kUpdateFixed + key.size() + (u.nlri.size() + 1) * 5 > kMaxMessageSize) {
+    u.attrs = *out_attrs_.get(id);
+    Bytes encoded;  // only its size: how many NLRI fit next to it
+    ByteWriter kw(encoded);
+    encode_attributes(kw, u.attrs, opts);
+    for (const auto& prefix : prefixes) {
+      if (kUpdateFixed + encoded.size() + (u.nlri.size() + 1) * 5 > kMaxMessageSize) {
         send(ps, MessageType::update, encode_update(u, opts));
         u.nlri.clear();
       }

@@ -152,8 +152,10 @@ Status BgpCore::status() const {
       }
     });
     by_prefix(p.learned);
-    for (const auto& [prefix, attrs] : ps.rib_out)
-      p.advertised.push_back(view_of(prefix, attrs, "local"));
+    ps.rib_out.for_each([&](const Ipv4Prefix& prefix, InternId id) {
+      p.advertised.push_back(view_of(prefix, *out_attrs_.get(id), "local"));
+    });
+    by_prefix(p.advertised);
     st.peers.push_back(std::move(p));
   }
   rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {

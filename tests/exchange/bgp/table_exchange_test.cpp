@@ -73,5 +73,27 @@ TEST(BgpTable, PeerDownReleasesEverythingItSent) {
   EXPECT_EQ(t.azure.core->rib_prefixes(), 1u);
 }
 
+TEST(BgpTable, AdjRibOutSharesAttributeSetsAcrossRoutes) {
+  // aws0 ── azure ── aws1: azure passes aws0's 1500 routes on to aws1 (eBGP, RFC 4271
+  // §9.1.3), each prefix holding an id of one shared exported set, not a copy.
+  Lab lab;
+  Node& azure = lab.add_node("azure", azure_vpn_gateway(), ip("10.255.0.1"), {pfx("10.1.0.0/16")});
+  Node& aws0 = lab.add_node("aws0", aws_vgw(), ip("169.254.21.1"), many_networks(1500));
+  Node& aws1 = lab.add_node("aws1", aws_vgw(), ip("169.254.22.1"), {});
+  lab.link(azure, ip("169.254.21.2"), aws0, ip("169.254.21.1"), "vti0");
+  lab.link(azure, ip("169.254.22.2"), aws1, ip("169.254.22.1"), "vti1");
+  lab.start_all();
+  auto to_aws1 = lab.peer_status(azure, "169.254.22.1").advertised;
+  EXPECT_EQ(to_aws1.size(), 1501u);  // the VNet + the learned routes
+  // Sets sent: the VNet to each peer (next hop self differs) + the learned routes to aws1.
+  EXPECT_EQ(azure.core->advertised_attribute_sets(), 3u);
+  // RFC 4271 §9.1.2: aws1 drops them (its own AS 64512 is in the path).
+  EXPECT_EQ(aws1.core->loc_rib_size(), 1u);
+  azure.core->stop_peer(ip("169.254.21.1"));
+  lab.pump();
+  EXPECT_EQ(lab.peer_status(azure, "169.254.22.1").advertised.size(), 1u);
+  EXPECT_EQ(azure.core->advertised_attribute_sets(), 1u);  // aws0's session is gone too
+}
+
 }  // namespace
 }  // namespace vpnlab::bgp
