@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/consoles.hpp"
+#include "cli/sas_text.hpp"
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
 #include "topology/reachability.hpp"
@@ -200,17 +201,19 @@ int cmd_down(const LabSource& src) {
   return 0;
 }
 
-int cmd_status(const LabSource& src, bool json) {
+int cmd_status(const LabSource& src, const StatusOptions& opt) {
   if (!require_root()) return 1;
   auto lab = load_valid_lab(src, true);
   if (!lab) return 1;
   auto plan = topology::compile(*lab);
   std::size_t present = 0;
   for (const auto& n : plan.underlay.nodes) present += dataplane::netns_exists(n.netns);
-  auto merged = merge_consoles(*lab, query_gateways(plan, paths_for(*lab)));
+  auto gateways = query_gateways(plan, paths_for(*lab));
+  auto merged = merge_consoles(*lab, gateways);
   merged["underlay"] = {{"namespaces_present", present},
                         {"namespaces", plan.underlay.nodes.size()}};
-  if (json) {
+  if (opt.json) {
+    merged["gateways"] = gateways;
     std::printf("%s\n", merged.dump(2).c_str());
     return present == plan.underlay.nodes.size() ? 0 : 3;
   }
@@ -222,6 +225,7 @@ int cmd_status(const LabSource& src, bool json) {
   if (present != plan.underlay.nodes.size()) return 3;
   int failures = print_mesh(plan.gateways);
   std::printf("\n%s", render_consoles(merged).c_str());
+  if (opt.sas) std::printf("\nIKE and CHILD SAs\n%s", render_sas(gateways).c_str());
   return failures == 0 ? 0 : 2;
 }
 

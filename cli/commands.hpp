@@ -15,7 +15,11 @@ struct UpOptions {
 };
 int cmd_up(const LabSource& src, const UpOptions& opt);
 int cmd_down(const LabSource& src);
-int cmd_status(const LabSource& src, bool json);
+struct StatusOptions {
+  bool json = false;
+  bool sas = false;  // also every IKE_SA and CHILD_SA (swanctl --list-sas shape)
+};
+int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel);
 int cmd_gateway(const std::string& config, const std::string& socket_path);

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   LabSource src;
   std::string node;
-  bool show_secrets = false, json = false;
+  bool show_secrets = false;
   UpOptions up;
 
   auto* validate =
@@ -39,7 +39,12 @@ int main(int argc, char** argv) {
   add_lab_args(down);
   auto* status = app.add_subcommand("status", "the lab as the two cloud consoles would show it");
   add_lab_args(status);
-  status->add_flag("--json", json, "machine-readable");
+  StatusOptions status_opt;
+  status->add_flag("--json", status_opt.json,
+                   "machine-readable (includes every gateway's document)");
+  status->add_flag(
+      "--sas", status_opt.sas,
+      "also list every IKE_SA and CHILD_SA: SPIs, algorithms, rekey countdowns, traffic");
 
   std::string plan_file, socket_path;
   auto* gateway =
@@ -69,6 +74,6 @@ int main(int argc, char** argv) {
   if (*plan) return cmd_topology_plan(src, node);
   if (*upc) return cmd_up(src, up);
   if (*down) return cmd_down(src);
-  if (*status) return cmd_status(src, json);
+  if (*status) return cmd_status(src, status_opt);
   return 1;
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <tuple>
@@ -54,6 +55,15 @@ class IkeDaemon {
   std::function<void(const Datagram&)> send_hook;
   /// External transport: one received IKE message (the non-ESP marker already removed).
   void deliver(const Datagram& d);
+
+  /// When the armed timer (sa, kind, id) fires, if it is armed: the status output's rekey
+  /// countdowns read the real (fuzzed) schedule rather than recomputing it.
+  std::optional<boost::asio::steady_timer::time_point> timer_due(IkeSpi sa, TimerKind kind,
+                                                                 std::uint32_t id = 0) const {
+    auto it = timers_.find(TimerKey{sa.value, kind, id});
+    if (it == timers_.end()) return std::nullopt;
+    return it->second->expiry();
+  }
 
  private:
   struct Socket;

@@ -1,29 +1,13 @@
 #include "topology/gateway/gateway.hpp"
 
-#include <ctime>
-
 #include "base/log.hpp"
 #include "esp/overhead.hpp"
 #include "topology/gateway/ike_config.hpp"
 #include "topology/gateway/manual_keying.hpp"
+#include "topology/gateway/status_format.hpp"
 
 namespace vpnlab::topology {
 namespace {
-
-std::string utc(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string hex_spi(esp::Spi spi) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", spi.value);
-  return buf;
-}
 
 // Timers scaled by the lab's time factor, never below what the protocol allows.
 bgp::Seconds scaled(std::int64_t seconds, double factor, std::int64_t minimum) {
@@ -218,6 +202,7 @@ void Gateway::on_ike_event(const ike::Event& e) {
 
 // A tunnel is UP while an established IKE_SA has a CHILD_SA whose outbound SA is in use.
 void Gateway::refresh_ike_tunnels() {
+  note_established_sas();
   for (const auto& t : plan_.tunnels) {
     TunnelState& st = tunnels_[t.device];
     bool up = false;
@@ -237,30 +222,6 @@ void Gateway::refresh_ike_tunnels() {
     set_bgp_for_tunnel(t, up);
     VPNLAB_LOG(info, "gw", "tunnel %s %s (IKE)", t.name.c_str(), up ? "up" : "down");
   }
-}
-
-nlohmann::json Gateway::ike_status(const TunnelPlan& t) const {
-  nlohmann::json sas = nlohmann::json::array();
-  if (!ike_) return sas;
-  for (ike::IkeSa* sa : ike_->sas_for(t.device)) {
-    char spis[64];
-    std::snprintf(spis, sizeof spis, "%016llx/%016llx",
-                  static_cast<unsigned long long>(sa->spi_i().value),
-                  static_cast<unsigned long long>(sa->spi_r().value));
-    nlohmann::json children = nlohmann::json::array();
-    for (const auto& c : sa->children()) {
-      children.push_back({{"spi_in", hex_spi(c.inbound)},
-                          {"spi_out", hex_spi(c.outbound)},
-                          {"suite", ike::to_string(c.suite)},
-                          {"outbound_active", c.outbound_active}});
-    }
-    sas.push_back({{"state", std::string(ike::to_string(sa->state()))},
-                   {"role", sa->is_initiator() ? "initiator" : "responder"},
-                   {"spis", spis},
-                   {"suite", sa->suite() ? ike::to_string(*sa->suite()) : ""},
-                   {"child_sas", children}});
-  }
-  return sas;
 }
 
 void Gateway::stop() {

@@ -56,6 +56,8 @@ class Gateway {
   void on_ike_event(const ike::Event& e);
   void refresh_ike_tunnels();
   nlohmann::json ike_status(const TunnelPlan& t) const;
+  nlohmann::json child_status(ike::IkeSpi owner, const ike::ChildSa& c) const;
+  void note_established_sas();
   void set_bgp_for_tunnel(const TunnelPlan& t, bool up);
 
   GatewayPlan plan_;
@@ -71,6 +73,9 @@ class Gateway {
   boost::asio::posix::stream_descriptor engine_events_;
   std::map<std::string, TunnelState> tunnels_;  // by device
   std::chrono::system_clock::time_point started_;
+  // When each IKE_SA (by local SPI) and CHILD_SA (by inbound SPI) was first seen established.
+  std::map<std::uint64_t, std::chrono::system_clock::time_point> ike_established_;
+  std::map<std::uint32_t, std::chrono::system_clock::time_point> child_established_;
 };
 
 }  // namespace vpnlab::topology

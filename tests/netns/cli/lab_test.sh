@@ -53,10 +53,28 @@ for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/
 run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "VNet VM cannot reach the VPC host"
 jq -e '[.azure.connections[].egressBytesTransferred] | add > 0' "$work/status.json" >/dev/null || fail "no egress bytes counted"
 
-# Secrets: no PSK in the status document or in any gateway's or the supervisor's log.
+# SA status (IKE keying): on every gateway every tunnel has one ESTABLISHED IKE_SA whose
+# CHILD_SA carried the pings, with its established time and rekey countdowns; the CHILD_SA's
+# inbound SPI on one end is the outbound SPI on the other.
 "$VPNLAB" status "$work/lab.yaml" --json >"$work/status-all.json"
+if [ "$KEYING" = ike ]; then
+  n=$(jq '[.gateways[].tunnels[] | select(.ike_sas | length == 1) | .ike_sas[0]
+          | select(.state == "ESTABLISHED" and (.established | type == "string") and .rekey_in_s > 0)
+          | .child_sas[] | select(.state == "INSTALLED" and .outbound_active and .rekey_in_s > 0
+                                  and .in.packets > 0 and .out.packets > 0)] | length' "$work/status-all.json")
+  [ "$n" = 8 ] || { jq '.gateways' "$work/status-all.json"; fail "expected 8 tunnel ends with an established IKE_SA and a used CHILD_SA, got $n"; }
+  unmatched=$(jq '[.gateways[].tunnels[].ike_sas[].child_sas[]] as $c
+                  | [$c[] | .spi_out as $o | select([$c[] | select(.spi_in == $o)] | length != 1)] | length' "$work/status-all.json")
+  [ "$unmatched" = 0 ] || fail "$unmatched CHILD_SA outbound SPIs have no matching inbound SPI on the other end"
+  "$VPNLAB" status "$work/lab.yaml" --sas >"$work/sas.txt"
+  [ "$(grep -c 'IKE_SA ESTABLISHED' "$work/sas.txt")" = 8 ] || { cat "$work/sas.txt"; fail "status --sas does not list 8 established IKE_SAs"; }
+  echo "ok: 8 IKE_SAs established with used CHILD_SAs, SPIs paired across ends"
+fi
+
+# Secrets: no PSK in the status document or in any gateway's or the supervisor's log.
 for psk in $(grep -oE "(shared_key|pre_shared_key): [^ ]+" "$work/lab.yaml" | awk '{print $2}' | sort -u); do
   grep -qF "$psk" "$work/status-all.json" && fail "a PSK appears in vpnlab status --json"
+  [ -f "$work/sas.txt" ] && grep -qF "$psk" "$work/sas.txt" && fail "a PSK appears in vpnlab status --sas"
   grep -qF "$psk" /run/vpnlab/$LAB/*.log && fail "a PSK appears in a log under /run/vpnlab/$LAB"
 done
 echo "ok: no PSK in status or logs"
