@@ -30,6 +30,10 @@ struct Speaker::Connection {
 };
 
 namespace {
+// A socket read can carry ~13,000 routes; installing them in batches of at most this many
+// keeps the transient change lists small (several netlink sendmsg per batch anyway).
+constexpr std::size_t kMaxFibBatch = 2048;
+
 dataplane::RouteChange to_route_change(FibChange&& change) {
   dataplane::RouteChange c{change.prefix, {}};
   for (auto& h : change.hops) c.hops.push_back(dataplane::NextHop{std::move(h.device), h.gateway});
@@ -283,6 +287,7 @@ void Speaker::run_actions() {
     for (auto& a : io) execute(a);
     if (routes_)
       for (auto& f : fib) pending_fib_.push_back(to_route_change(std::move(f)));
+    if (pending_fib_.size() >= kMaxFibBatch) install_pending();
   }
   if (fib_hold_ == 0) install_pending();
 }

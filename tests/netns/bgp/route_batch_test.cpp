@@ -59,6 +59,13 @@ std::map<Ipv4Prefix, std::vector<NextHop>> kernel_routes(Netlink& nl) {
   return out;
 }
 
+// Routes 20.0.0.0/24, 20.0.1.0/24, ... (n of them), all via hops.
+std::vector<RouteChange> routes_via(std::uint32_t n, const std::vector<NextHop>& hops) {
+  std::vector<RouteChange> out;
+  for (std::uint32_t i = 0; i < n; ++i) out.push_back({nth_24(i), hops});
+  return out;
+}
+
 const std::vector<NextHop> kVia0 = {{"veth0", ip("10.99.0.2")}};
 const std::vector<NextHop> kEcmp = {{"veth0", ip("10.99.0.2")}, {"veth1", ip("10.99.1.2")}};
 
@@ -94,8 +101,7 @@ TEST(RouteBatch, AFailureInTheMiddleIsReportedForItsPrefixOnly) {
   NetnsGuard guard;
   auto nl = router(guard.name);
   ASSERT_TRUE(nl) << nl.error().message;
-  std::vector<RouteChange> add;
-  for (std::uint32_t i = 0; i < 1000; ++i) add.push_back({nth_24(i), kVia0});
+  auto add = routes_via(1000, kVia0);
   add[500].hops = {{"veth0", ip("10.98.0.9")}};       // not on veth0's subnet: kernel refuses
   add[700].hops = {{"nosuchdev0", ip("10.99.0.2")}};  // no such device: refused before sending
   NetlinkRouteTable table(std::move(*nl));
@@ -124,9 +130,7 @@ TEST(RouteBatch, EveryChangeFailingIsReportedOnce) {
   NetnsGuard guard;
   auto nl = router(guard.name);
   ASSERT_TRUE(nl) << nl.error().message;
-  std::vector<RouteChange> bad;
-  for (std::uint32_t i = 0; i < 1500; ++i) bad.push_back({nth_24(i), {{"veth0", ip("10.98.0.9")}}});
-  auto failed = nl->apply_routes(bad);
+  auto failed = nl->apply_routes(routes_via(1500, {{"veth0", ip("10.98.0.9")}}));
   std::set<std::size_t> seen;
   for (const auto& f : failed) EXPECT_TRUE(seen.insert(f.index).second) << f.index;
   EXPECT_EQ(seen.size(), 1500u);
