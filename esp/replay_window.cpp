@@ -89,4 +89,11 @@ void ReplayWindow::update(SequenceNumber seq) {
   ring_[(s / kBits) & ring_mask_] |= std::uint64_t{1} << (s % kBits);
 }
 
+bool ReplayWindow::accept(SequenceNumber seq) {
+  const std::uint64_t s = seq.value;
+  if (size_ != 0 && s <= top_ && (top_ - s >= size_ || seen(s))) return false;
+  update(seq);
+  return true;
+}
+
 }  // namespace vpnlab::esp

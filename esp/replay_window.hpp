@@ -37,6 +37,9 @@ class ReplayWindow {
 
   /// Marks seq (as returned by check and then authenticated) received.
   void update(SequenceNumber seq);
+  /// update() that first checks again: false (and nothing changes) when seq was marked or
+  /// fell left of the window since check(), as happens when workers share the window.
+  bool accept(SequenceNumber seq);
 
   std::uint32_t size() const { return size_; }
   bool esn() const { return esn_; }

@@ -14,15 +14,25 @@
 //           -> inner packet (inner.offset, inner.length) inside the same bytes; TFC padding
 //              after the inner IP packet is cut using its own length field (RFC 4303 2.7).
 //
-// Threading: encap/decap on one SA must come from one thread at a time (the worker owning
-// it: sequence numbers and the replay window are not atomic). counters()/stats() may be
-// read from any thread at any time (relaxed atomics).
+// Threading: an SA has `lanes` cipher contexts (SaParams::lanes, one per worker thread).
+// encap()/decap() use lane 0 and must come from one thread at a time. Several workers may
+// share one SA at once through the lane calls, each worker on its own lane:
+//   outbound  reserve(n) takes a block of sequence numbers for a batch with one atomic
+//             operation (numbers, and so GCM/ChaCha IVs, never repeat: RFC 4106 3.1), then
+//             encap_at(lane, seq, ...) per packet;
+//   inbound   decap_batch(lane, jobs) locks the replay window twice per batch (check before,
+//             update after the ICV), never per packet; crypto runs outside the lock.
+// stats() may be read from any thread at any time (relaxed atomics, one set per lane).
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
 
 #include "base/bytes.hpp"
 #include "base/result.hpp"
@@ -60,7 +70,12 @@ struct SaParams {
   Mode mode = Mode::tunnel;
   std::uint32_t replay_window = 1024;  // inbound only; 0 disables (RFC 4303 3.4.3)
   Lifetime lifetime;
+  /// Worker threads that may use the SA at the same time, each with its own cipher context
+  /// and counters (clamped to 1..kMaxLanes).
+  std::uint32_t lanes = 1;
 };
+
+inline constexpr std::uint32_t kMaxLanes = 64;
 
 /// Reported with the packet that crossed a limit (once per limit per SA).
 enum class LifetimeEvent : std::uint8_t { none, soft_expired, hard_expired };
@@ -101,8 +116,8 @@ class OwnedCounter {
   std::atomic<std::uint64_t> v_{0};
 };
 
-/// Live counters of one SA; written by the SA's owner thread, readable from any thread.
-struct SaCounters {
+/// Live counters of one SA lane; written by the lane's thread, readable from any thread.
+struct alignas(64) SaCounters {
   OwnedCounter packets, bytes;                          // processed packets, inner bytes
   OwnedCounter auth_failures, replay_drops, malformed;  // malformed: see sa.cpp
   std::array<OwnedCounter, kDropReasonCount> drops;     // one per DropReason
@@ -128,14 +143,20 @@ class SaBase {
   bool esn() const { return esn_; }
   Mode mode() const { return mode_; }
   const Overhead& overhead() const { return overhead_; }
-  const SaCounters& counters() const { return counters_; }
+  std::size_t lanes() const { return transforms_.size(); }
+  /// The sum over all lanes.
   SaStats stats() const;
 
  protected:
-  SaBase(const SaParams& p, std::unique_ptr<Transform> t);
-  DropReason drop(DropReason r);  // bumps the counters, returns r
-  bool expired() const { return hard_reported_; }
-  LifetimeEvent account(std::size_t inner_bytes);  // counts a processed packet
+  using Transforms = std::vector<std::unique_ptr<Transform>>;
+  /// Validates the SPI and builds lanes(p) cipher contexts.
+  static Result<Transforms> build_transforms(const SaParams& p, bool encrypt);
+  SaBase(const SaParams& p, Transforms t);
+  DropReason drop(DropReason r, std::size_t lane = 0);  // bumps the counters, returns r
+  bool expired() const { return hard_reported_.load(std::memory_order_relaxed); }
+  /// Counts a processed packet; reports a lifetime crossing once per SA across all lanes.
+  LifetimeEvent account(std::size_t inner_bytes, std::size_t lane = 0);
+  Transform& transform(std::size_t lane) { return *transforms_[lane]; }
 
   Spi spi_;
   SuiteId suite_;
@@ -143,9 +164,9 @@ class SaBase {
   Mode mode_;
   Lifetime lifetime_;
   Overhead overhead_;
-  std::unique_ptr<Transform> transform_;
-  SaCounters counters_;
-  bool soft_reported_ = false, hard_reported_ = false;
+  Transforms transforms_;                   // one per lane
+  std::unique_ptr<SaCounters[]> counters_;  // one per lane
+  std::atomic<bool> soft_reported_{false}, hard_reported_{false};
 };
 
 class OutboundSa : public SaBase {
@@ -164,14 +185,33 @@ class OutboundSa : public SaBase {
   EncapResult encap(MutableByteSpan buf, std::size_t offset, std::size_t length,
                     std::uint8_t next_header);
 
+  /// Consecutive sequence numbers [first, first + count) reserved for one thread.
+  struct SeqBlock {
+    std::uint64_t first = 0;
+    std::uint32_t count = 0;
+  };
+  /// Reserves up to n numbers with one atomic operation (any thread). Fewer, or none, once
+  /// the 64-bit space is used up; numbers past 2^32-1 without ESN are reserved but
+  /// encap_at drops them (seq_exhausted). A reserved number is never handed out again.
+  SeqBlock reserve(std::uint32_t n);
+  /// encap() with a number from reserve() and the cipher context of `lane` (< lanes()):
+  /// one thread per lane at a time, lanes concurrently.
+  EncapResult encap_at(std::size_t lane, SequenceNumber seq, MutableByteSpan buf,
+                       std::size_t offset, std::size_t length, std::uint8_t next_header);
+
   /// The number the next packet will carry (starts at 1, RFC 4303 3.3.3).
-  SequenceNumber next_seq() const { return SequenceNumber{next_seq_}; }
-  void set_next_seq_for_test(SequenceNumber seq) { next_seq_ = seq.value; }
+  SequenceNumber next_seq() const { return SequenceNumber{next_seq_.load()}; }
+  void set_next_seq_for_test(SequenceNumber seq) { next_seq_.store(seq.value); }
 
  private:
-  OutboundSa(const SaParams& p, std::unique_ptr<Transform> t, std::unique_ptr<IvSource> iv);
-  std::unique_ptr<IvSource> iv_;
-  std::uint64_t next_seq_ = 1;
+  OutboundSa(const SaParams& p, Transforms t, std::vector<std::unique_ptr<IvSource>> iv);
+  Result<std::size_t, DropReason> check_room(MutableByteSpan buf, std::size_t offset,
+                                             std::size_t length);
+  bool usable(std::uint64_t seq) const;
+  EncapResult seal_at(std::size_t lane, std::uint64_t seq, MutableByteSpan buf, std::size_t offset,
+                      std::size_t length, std::size_t pad, std::uint8_t next_header);
+  std::vector<std::unique_ptr<IvSource>> iv_;  // one per lane
+  std::atomic<std::uint64_t> next_seq_{1};     // 0: the 64-bit space is used up
 };
 
 class InboundSa : public SaBase {
@@ -187,15 +227,36 @@ class InboundSa : public SaBase {
   /// dummy_packet, lifetime_expired, crypto_error.
   DecapResult decap(MutableByteSpan buf, std::size_t offset, std::size_t length);
 
+  /// One packet of decap_batch: the ESP packet buf[offset, offset+length) in, the result
+  /// out (inner region when ok, else the drop reason; length reads 0 after a drop).
+  struct Job {
+    MutableByteSpan buf;
+    std::size_t offset = 0, length = 0;
+    bool ok = false;
+    DecapOk out;
+    DropReason reason = DropReason::too_short;
+    std::uint64_t seq = 0;  // internal
+  };
+  /// decap() for a batch on `lane` (< lanes()), safe with other lanes decapsulating at the
+  /// same time: the replay window is locked once to check every packet (before the ICV) and
+  /// once to mark the authenticated ones (RFC 4303 3.4.3), where a number another lane or an
+  /// earlier packet of the batch marked meanwhile is dropped as a replay.
+  void decap_batch(std::size_t lane, std::span<Job> jobs);
+
+  /// For tests and single-threaded use only (no lock).
   const ReplayWindow& replay_window() const { return window_; }
   /// Marks `top` received, as if that packet had arrived (ESN vectors start mid-space).
   void advance_window_for_test(SequenceNumber top) { window_.update(top); }
 
  private:
-  InboundSa(const SaParams& p, std::unique_ptr<Transform> t);
+  InboundSa(const SaParams& p, Transforms t);
+  std::optional<DropReason> check_packet(MutableByteSpan buf, std::size_t offset,
+                                         std::size_t length) const;
+  DecapResult finish(std::size_t lane, MutableByteSpan buf, std::size_t offset, SequenceNumber seq);
   Result<PacketRegion, DropReason> check_trailer(MutableByteSpan buf, std::size_t start,
                                                  std::size_t plain_len, std::uint8_t& nh);
   ReplayWindow window_;
+  std::mutex window_mu_;  // decap_batch only
 };
 
 }  // namespace vpnlab::esp

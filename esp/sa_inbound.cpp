@@ -23,51 +23,116 @@ std::size_t inner_ip_length(const std::uint8_t* p, std::size_t avail, std::uint8
 
 }  // namespace
 
-InboundSa::InboundSa(const SaParams& p, std::unique_ptr<Transform> t)
+InboundSa::InboundSa(const SaParams& p, Transforms t)
     : SaBase(p, std::move(t)), window_(p.replay_window, p.esn) {}
 
 Result<std::unique_ptr<InboundSa>> InboundSa::create(const SaParams& params) {
   if (params.replay_window > kMaxReplayWindow) {
     return Unexpected{make_error_code(errc::bad_replay_window)};
   }
-  if (params.spi.value < 256) return Unexpected{make_error_code(errc::reserved_spi)};
-  auto t = make_transform(TransformKeys{params.suite, params.keys, params.esn, false});
+  auto t = build_transforms(params, false);
   if (!t) return Unexpected{t.error()};
   return std::unique_ptr<InboundSa>(new InboundSa(params, std::move(*t)));
 }
 
-DecapResult InboundSa::decap(MutableByteSpan buf, std::size_t offset, std::size_t length) {
-  if (offset > buf.size() || length > buf.size() - offset) {
-    return Unexpected{drop(DropReason::too_short)};
-  }
-  if (length > kMaxPacketSize) return Unexpected{drop(DropReason::bad_length)};
-  if (expired()) return Unexpected{drop(DropReason::lifetime_expired)};
+// The checks before the replay window: bounds, lifetime, SPI, length and alignment.
+std::optional<DropReason> InboundSa::check_packet(MutableByteSpan buf, std::size_t offset,
+                                                  std::size_t length) const {
+  if (offset > buf.size() || length > buf.size() - offset) return DropReason::too_short;
+  if (length > kMaxPacketSize) return DropReason::bad_length;
+  if (expired()) return DropReason::lifetime_expired;
   const Overhead& o = overhead_;
   // Smallest packet: header, IV, one block holding at least Pad Length + Next Header, ICV.
-  if (length < o.headroom + o.block_size + o.icv_size) {
-    return Unexpected{drop(DropReason::too_short)};
-  }
-  std::uint8_t* esp = buf.data() + offset;
-  if (load_be32(esp) != spi_.value) return Unexpected{drop(DropReason::spi_mismatch)};
+  if (length < o.headroom + o.block_size + o.icv_size) return DropReason::too_short;
+  if (load_be32(buf.data() + offset) != spi_.value) return DropReason::spi_mismatch;
   const std::size_t body = length - o.headroom - o.icv_size;
-  if (body % o.block_size != 0) return Unexpected{drop(DropReason::bad_length)};
+  if (body % o.block_size != 0) return DropReason::bad_length;
+  return std::nullopt;
+}
 
-  // RFC 4303 3.4.3: reject duplicates before spending time on the ICV ...
-  const auto seq = window_.check(load_be32(esp + 4));
-  if (!seq) return Unexpected{drop(DropReason::replay)};
-  if (!transform_->open(esp, body, seq->high())) return Unexpected{drop(DropReason::auth_failed)};
-  // ... and move the window only for authenticated packets.
-  window_.update(*seq);
-
+// After the window accepted an authenticated packet: trailer, inner packet, counters.
+DecapResult InboundSa::finish(std::size_t lane, MutableByteSpan buf, std::size_t offset,
+                              SequenceNumber seq) {
+  const Overhead& o = overhead_;
   std::uint8_t nh = 0;
-  auto inner = check_trailer(buf, offset + o.headroom, body, nh);
-  if (!inner) return Unexpected{drop(inner.error())};
+  const std::size_t length = buf.size() - offset;  // callers pass buf cut to the packet
+  auto inner = check_trailer(buf, offset + o.headroom, length - o.headroom - o.icv_size, nh);
+  if (!inner) return Unexpected{drop(inner.error(), lane)};
   DecapOk ok;
   ok.inner = *inner;
   ok.next_header = nh;
-  ok.seq = *seq;
-  ok.event = account(inner->length);
+  ok.seq = seq;
+  ok.event = account(inner->length, lane);
   return ok;
+}
+
+DecapResult InboundSa::decap(MutableByteSpan buf, std::size_t offset, std::size_t length) {
+  if (auto bad = check_packet(buf, offset, length)) return Unexpected{drop(*bad)};
+  const Overhead& o = overhead_;
+  std::uint8_t* esp = buf.data() + offset;
+  const std::size_t body = length - o.headroom - o.icv_size;
+  // RFC 4303 3.4.3: reject duplicates before spending time on the ICV ...
+  const auto seq = window_.check(load_be32(esp + 4));
+  if (!seq) return Unexpected{drop(DropReason::replay)};
+  if (!transform(0).open(esp, body, seq->high())) return Unexpected{drop(DropReason::auth_failed)};
+  // ... and move the window only for authenticated packets.
+  window_.update(*seq);
+  return finish(0, buf.first(offset + length), offset, *seq);
+}
+
+void InboundSa::decap_batch(std::size_t lane, std::span<Job> jobs) {
+  for (Job& j : jobs) {
+    j.ok = false;
+    if (auto bad = check_packet(j.buf, j.offset, j.length)) {
+      j.reason = drop(*bad, lane);
+      j.length = 0;  // marks the job done
+    }
+  }
+  {
+    // RFC 4303 3.4.3: the window check comes before the ICV ...
+    std::lock_guard lock(window_mu_);
+    for (Job& j : jobs) {
+      if (j.length == 0) continue;
+      const auto seq = window_.check(load_be32(j.buf.data() + j.offset + 4));
+      j.seq = seq ? seq->value : 0;
+    }
+  }
+  const Overhead& o = overhead_;
+  for (Job& j : jobs) {
+    if (j.length == 0) continue;
+    const SequenceNumber seq{j.seq};
+    if (seq.value == 0) {
+      j.reason = drop(DropReason::replay, lane);
+    } else if (!transform(lane).open(j.buf.data() + j.offset, j.length - o.headroom - o.icv_size,
+                                     seq.high())) {
+      j.reason = drop(DropReason::auth_failed, lane);
+    } else {
+      continue;
+    }
+    j.length = 0;
+  }
+  {
+    // ... and only authenticated numbers move it; a number marked since the check (by
+    // another lane, or a duplicate earlier in this batch) is a replay after all.
+    std::lock_guard lock(window_mu_);
+    for (Job& j : jobs) {
+      if (j.length != 0 && !window_.accept(SequenceNumber{j.seq})) j.seq = 0;
+    }
+  }
+  for (Job& j : jobs) {
+    if (j.length == 0) continue;
+    if (j.seq == 0) {
+      j.reason = drop(DropReason::replay, lane);
+      continue;
+    }
+    auto r = finish(lane, j.buf.first(j.offset + j.length), j.offset, SequenceNumber{j.seq});
+    if (r) {
+      j.ok = true;
+      j.out = *r;
+    } else {
+      j.reason = r.error();
+    }
+  }
 }
 
 Result<PacketRegion, DropReason> InboundSa::check_trailer(MutableByteSpan buf, std::size_t start,

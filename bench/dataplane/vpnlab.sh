@@ -3,15 +3,17 @@
 # gateway namespaces, on the same topology as the anchors:
 #   host A -- gw A ==ESP (UDP 4500 or raw) over veth 192.0.2.0/24== gw B -- host B
 # ESP=aes256gcm16 (default) | aes256-sha256 | any suite manual_config.hpp knows
-# ENCAP=udp (default) | raw     WORKERS=1 (outbound threads per gateway)
+# ENCAP=udp (default) | raw     WORKERS=0 (worker threads per gateway; 0 = one per core)
 # iperf3 TCP 1 and 4 streams and 64-byte UDP (udp_blast), REPS runs of T seconds, medians, CPU
 # of the two dataplane processes. Cleans up everything it made (lib.sh).
+# PROFILE=FILE: instead, one iperf3 TCP single-stream run of T seconds under
+# `perf record -g` on both gateway processes; writes the top symbols to FILE.
 set -u
 . "$(dirname "$0")/lib.sh"
 DP=${DP:-$BUILD/dataplane/linux/vpnlab_dp_manual}
 ESP=${ESP:-aes256gcm16}
 ENCAP=${ENCAP:-udp}
-WORKERS=${WORKERS:-1}
+WORKERS=${WORKERS:-0}
 [ -x "$DP" ] || die "missing $DP (build the vpnlab_dp_manual target, or set BUILD=)"
 build_gw_topo
 
@@ -51,6 +53,25 @@ t1=$(now_ns)
 UP=$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1e9}')
 MTU=$(ip -n "$NS_GA" -o link show vpn0 | grep -oE 'mtu [0-9]+' | awk '{print $2}')
 echo "vpnlab dataplane (manual keys), ESP $ESP, encap $ENCAP, TUN mtu $MTU, workers $WORKERS, up ${UP}s"
+if [ -n "${PROFILE:-}" ]; then
+  need perf:linux-perf
+  bg "$NS_SRV" "$WORK/iperf-srv.log" iperf3 -s -1 -p "$IPERF_PORT"
+  wait_port "$NS_SRV" "$IPERF_PORT" || die "iperf3 server did not start"
+  perf record -q -F 499 -g -o "$WORK/perf.data" -p "$(IFS=,; echo "${TUN_PIDS[*]}")" -- sleep "$T" \
+    >"$WORK/perf.log" 2>&1 &
+  PERF_PID=$!; _PIDS+=("$PERF_PID")
+  x "$NS_CLI" iperf3 -c "$IP_SRV" -p "$IPERF_PORT" -t "$T" -J >"$WORK/iperf-prof.json" 2>&1
+  wait "$PERF_PID"
+  {
+    echo "# vpnlab ESP $ESP encap $ENCAP workers $WORKERS, tcp1 $(jq -r '.end.sum_received.bits_per_second / 1e7 | round / 100' "$WORK/iperf-prof.json") Gbps under perf"
+    echo "## by thread (comm)"
+    perf report -i "$WORK/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8
+    echo "## top symbols (self, both gateways)"
+    perf report -i "$WORK/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -25
+  } >"$PROFILE"
+  cat "$PROFILE"
+  exit 0
+fi
 measure_path "vpnlab-$ESP-$ENCAP" "esp=$ESP" "encap=$ENCAP" "tun_mtu=$MTU" "workers=$WORKERS"
 for p in "${TUN_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null; done
 sleep 0.2

@@ -9,8 +9,9 @@ namespace vpnlab::dataplane {
 
 namespace {
 
-esp::SaParams to_params(SaConfig& sa) {
+esp::SaParams to_params(SaConfig& sa, std::size_t lanes) {
   esp::SaParams p;
+  p.lanes = static_cast<std::uint32_t>(lanes);
   p.spi = sa.spi;
   p.suite = sa.suite;
   p.keys = std::move(sa.keys);
@@ -46,6 +47,7 @@ Dataplane::Dataplane(Options options)
       table_(std::make_unique<SaTable>(), options_.max_workers),
       ike_queue_(options_.control_queue_capacity) {
   if (!options_.random) options_.random = default_random();
+  if (options_.lanes == 0) options_.lanes = 1;
 }
 
 Dataplane::~Dataplane() = default;
@@ -54,12 +56,18 @@ TunnelId Dataplane::add_tunnel(TunnelName name, TunDevice& tun, std::uint16_t ma
   Tunnel& t = tunnels_.emplace_back();
   t.name = std::move(name);
   t.tun = &tun;
+  t.queues.push_back(&tun);
   t.max_mss = max_mss;
   return TunnelId{static_cast<std::uint16_t>(tunnels_.size() - 1)};
 }
 
-void Dataplane::add_socket(DatagramSocket& socket, Endpoint local, SocketRole role) {
-  sockets_.push_back(SocketPort{&socket, local, role});
+void Dataplane::add_tunnel_queue(TunnelId t, TunDevice& queue) {
+  tunnels_[t.value].queues.push_back(&queue);
+}
+
+void Dataplane::add_socket(DatagramSocket& socket, Endpoint local, SocketRole role,
+                           std::size_t lane, bool receive) {
+  sockets_.push_back(SocketPort{&socket, local, role, lane, receive});
 }
 
 std::optional<TunnelId> Dataplane::find_tunnel(const TunnelName& name) const {
@@ -69,14 +77,17 @@ std::optional<TunnelId> Dataplane::find_tunnel(const TunnelName& name) const {
   return std::nullopt;
 }
 
-DatagramSocket* Dataplane::socket_for(const OuterPath& outer) const {
+// The lane's own socket for the outer path, else the first one (lane 0's).
+DatagramSocket* Dataplane::socket_for(const OuterPath& outer, std::size_t lane) const {
   SocketRole want = outer.udp_encap ? SocketRole::esp_udp : SocketRole::esp_raw;
+  DatagramSocket* first = nullptr;
   for (const auto& s : sockets_) {
     if (s.role != want || s.local.address != outer.local) continue;
     if (outer.udp_encap && s.local.port != outer.local_port) continue;
-    return s.socket;
+    if (s.lane == lane) return s.socket;
+    if (first == nullptr) first = s.socket;
   }
-  return nullptr;
+  return first;
 }
 
 std::unique_ptr<SaTable> Dataplane::copy_table() const {
@@ -105,7 +116,7 @@ Result<void> Dataplane::add_inbound(const TunnelName& tunnel, SaConfig sa) {
   if (table_.current()->inbound.count(sa.spi.value)) {
     return Unexpected{make_error_code(errc::spi_in_use)};
   }
-  esp::SaParams params = to_params(sa);
+  esp::SaParams params = to_params(sa, options_.lanes);
   auto created = esp::InboundSa::create(params);
   if (!created) return Unexpected{created.error()};
   auto next = copy_table();
@@ -118,15 +129,18 @@ Result<void> Dataplane::add_inbound(const TunnelName& tunnel, SaConfig sa) {
 }
 
 Result<std::shared_ptr<OutboundEntry>> Dataplane::make_outbound(TunnelId t, SaConfig& sa) const {
-  DatagramSocket* socket = socket_for(sa.outer);
+  DatagramSocket* socket = socket_for(sa.outer, 0);
   if (socket == nullptr) return Unexpected{make_error_code(errc::no_socket)};
-  esp::SaParams params = to_params(sa);
+  esp::SaParams params = to_params(sa, options_.lanes);
   auto created = esp::OutboundSa::create(params);
   if (!created) return Unexpected{created.error()};
   auto e = std::make_shared<OutboundEntry>();
   e->sa = std::shared_ptr<esp::OutboundSa>(std::move(*created));
   e->tunnel = t;
   e->socket = socket;
+  for (std::size_t lane = 0; lane < options_.lanes; ++lane) {
+    e->lane_sockets.push_back(socket_for(sa.outer, lane));
+  }
   e->peer = Endpoint{sa.outer.remote, sa.outer.udp_encap ? sa.outer.remote_port : std::uint16_t{0}};
   e->outer = sa.outer;
   return e;

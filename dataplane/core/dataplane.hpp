@@ -20,10 +20,15 @@
 //     netlink.hpp, netns.hpp  rtnetlink and named namespaces (lead's)
 //
 // Threads and ownership: the control thread (IKE) calls SaInstaller, which builds a new
-// SaTable and publishes it; workers pin a snapshot per pass without locks. Each tunnel's
-// outbound SA (its sequence numbers) is used by one outbound worker; all inbound SAs (replay
-// windows) by the one inbound worker. Buffers come from per-worker pools and return on every
-// path by RAII. IKE datagrams cross to the control thread through a bounded queue.
+// SaTable and publishes it; workers pin a snapshot per pass without locks. Workers are
+// numbered lanes 0..Options::lanes-1 (one per core in the Linux Engine). Lane w reads queue
+// w of every tunnel's TUN (IFF_MULTI_QUEUE: the kernel spreads flows over queues) and the
+// sockets added for lane w (SO_REUSEPORT: the kernel spreads peers over them), and sends on
+// its own sockets. Every SA has one cipher context per lane; an outbound SA hands each
+// worker batch a block of sequence numbers with one atomic operation, an inbound SA locks
+// its replay window twice per batch (esp/sa.hpp). Buffers come from per-worker pools and
+// return on every path by RAII. IKE datagrams cross to the control thread through a bounded
+// queue.
 //
 // Supported standards
 //   RFC 4303 ESP tunnel mode (via vpnlab::esp), RFC 3948 ESP in UDP with the non-ESP marker
@@ -56,15 +61,20 @@ enum class SocketRole : std::uint8_t { esp_udp, esp_raw, ike };
 
 struct Tunnel {
   TunnelName name;
-  TunDevice* tun = nullptr;   // not owned
-  std::uint16_t max_mss = 0;  // 0: no clamping
+  TunDevice* tun = nullptr;        // queue 0; not owned
+  std::vector<TunDevice*> queues;  // one per lane (multi-queue TUN); [0] == tun
+  std::uint16_t max_mss = 0;       // 0: no clamping
   TunnelCounters counters;
+  /// The queue lane `lane` reads and writes (queues are shared round-robin when fewer).
+  TunDevice& queue(std::size_t lane) const { return *queues[lane % queues.size()]; }
 };
 
 struct SocketPort {
   DatagramSocket* socket = nullptr;  // not owned
   Endpoint local;
   SocketRole role = SocketRole::esp_udp;
+  std::size_t lane = 0;  // the worker that reads it and sends on it
+  bool receive = true;   // false: send only (e.g. a second raw ESP socket would see copies)
 };
 
 /// The tunnels and sockets of one gateway, the SA table snapshot the workers read, and the
@@ -77,6 +87,8 @@ class Dataplane final : public SaInstaller {
   struct Options {
     std::size_t control_queue_capacity = 256;
     std::size_t max_workers = 64;
+    /// Worker lanes (threads) that run at once; every SA gets this many cipher contexts.
+    std::size_t lanes = 1;
     /// Random 32-bit values for reserve_spi (tests inject a sequence).
     std::function<std::uint32_t()> random;
   };
@@ -86,7 +98,13 @@ class Dataplane final : public SaInstaller {
 
   // --- setup (before workers run) ---
   TunnelId add_tunnel(TunnelName name, TunDevice& tun, std::uint16_t max_mss);
-  void add_socket(DatagramSocket& socket, Endpoint local, SocketRole role);
+  /// Another queue of the tunnel's device, for the next lane.
+  void add_tunnel_queue(TunnelId t, TunDevice& queue);
+  /// A socket read by (and sent on by) worker `lane`. Lanes without a socket of their own
+  /// for an SA's outer path send on lane 0's, which must then be thread-safe.
+  void add_socket(DatagramSocket& socket, Endpoint local, SocketRole role, std::size_t lane = 0,
+                  bool receive = true);
+  std::size_t lanes() const { return options_.lanes; }
   std::optional<TunnelId> find_tunnel(const TunnelName& name) const;
   std::size_t tunnel_count() const { return tunnels_.size(); }
   Tunnel& tunnel(TunnelId t) { return tunnels_[t.value]; }
@@ -121,7 +139,7 @@ class Dataplane final : public SaInstaller {
  private:
   Result<std::shared_ptr<OutboundEntry>> make_outbound(TunnelId t, SaConfig& sa) const;
   std::unique_ptr<SaTable> copy_table() const;
-  DatagramSocket* socket_for(const OuterPath& outer) const;
+  DatagramSocket* socket_for(const OuterPath& outer, std::size_t lane) const;
 
   Options options_;
   std::deque<Tunnel> tunnels_;  // stable addresses; indexed by TunnelId

@@ -16,6 +16,7 @@ bool fill(PooledPacket& p, ByteSpan bytes) {
 }  // namespace
 
 Result<std::size_t> FakeTun::read_batch(PacketBatch& out, PacketPool& pool) {
+  std::lock_guard lock(mu_);
   std::size_t n = 0;
   while (n < batch_ && !out.full() && !from_host_.empty()) {
     PooledPacket p = pool.acquire();
@@ -28,6 +29,7 @@ Result<std::size_t> FakeTun::read_batch(PacketBatch& out, PacketPool& pool) {
 }
 
 Result<std::size_t> FakeTun::write_batch(PacketBatch& in) {
+  std::lock_guard lock(mu_);
   for (std::size_t i = 0; i < in.size(); ++i) {
     auto b = in[i].bytes();
     to_host_.emplace_back(b.begin(), b.end());
@@ -38,22 +40,32 @@ Result<std::size_t> FakeTun::write_batch(PacketBatch& in) {
 }
 
 std::vector<Bytes> FakeTun::take_written() {
+  std::lock_guard lock(mu_);
   std::vector<Bytes> out;
   out.swap(to_host_);
   return out;
 }
 
 void FakeNetwork::attach(FakeSocket* socket) {
-  sockets_[socket->local()] = socket;
+  std::lock_guard lock(mu_);
+  sockets_[socket->local()].sockets.push_back(socket);
 }
 void FakeNetwork::detach(FakeSocket* socket) {
-  sockets_.erase(socket->local());
+  std::lock_guard lock(mu_);
+  auto it = sockets_.find(socket->local());
+  if (it == sockets_.end()) return;
+  auto& v = it->second.sockets;
+  v.erase(std::remove(v.begin(), v.end(), socket), v.end());
+  if (v.empty()) sockets_.erase(it);
 }
 
 void FakeNetwork::deliver(const Endpoint& from, const Endpoint& to, Bytes payload) {
+  std::lock_guard lock(mu_);
   if (tap_ && !tap_(from, to, payload)) return;
   auto it = sockets_.find(to);
-  if (it != sockets_.end()) it->second->receive(from, std::move(payload));
+  if (it == sockets_.end()) return;
+  Bound& b = it->second;
+  b.sockets[b.next++ % b.sockets.size()]->receive(from, std::move(payload));
 }
 
 FakeSocket::FakeSocket(FakeNetwork& net, Endpoint local, bool udp_encap, std::size_t batch)
@@ -66,6 +78,7 @@ FakeSocket::~FakeSocket() {
 }
 
 Result<std::size_t> FakeSocket::read_batch(PacketBatch& out, PacketPool& pool) {
+  std::lock_guard lock(mu_);
   std::size_t n = 0;
   while (n < batch_ && !out.full() && !inbox_.empty()) {
     PooledPacket p = pool.acquire();

@@ -1,7 +1,9 @@
 #pragma once
 // In-memory TunDevice and DatagramSocket (wireguard-go tun/tuntest, conn/bindtest), so two
 // gateways' dataplanes can talk in one process without root. Not for the hot path: they copy
-// and allocate freely.
+// and allocate freely. Thread-safe (one mutex each), so tests can run workers on threads.
+// Several sockets may bind one endpoint (like SO_REUSEPORT): the network then hands each
+// datagram to the next of them in turn, spreading even one SA's packets over worker lanes.
 //
 //   host A --inject()--> FakeTun A --read_batch--> [dataplane A] --write_batch--> FakeSocket A
 //        FakeNetwork: delivers by destination endpoint, through an optional tap
@@ -12,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -27,13 +30,20 @@ class FakeTun final : public TunDevice {
   Result<std::size_t> write_batch(PacketBatch& in) override;
 
   /// The host sends an inner packet into the tunnel.
-  void inject(Bytes packet) { from_host_.push_back(std::move(packet)); }
+  void inject(Bytes packet) {
+    std::lock_guard lock(mu_);
+    from_host_.push_back(std::move(packet));
+  }
   /// Packets the dataplane delivered to the host, oldest first (and forgets them).
   std::vector<Bytes> take_written();
-  std::size_t pending() const { return from_host_.size(); }
+  std::size_t pending() const {
+    std::lock_guard lock(mu_);
+    return from_host_.size();
+  }
 
  private:
   std::size_t batch_;
+  mutable std::mutex mu_;
   std::deque<Bytes> from_host_;
   std::vector<Bytes> to_host_;
 };
@@ -45,15 +55,24 @@ class FakeSocket;
 class FakeNetwork {
  public:
   using Tap = std::function<bool(const Endpoint& from, const Endpoint& to, Bytes& payload)>;
-  void set_tap(Tap tap) { tap_ = std::move(tap); }
+  void set_tap(Tap tap) {
+    std::lock_guard lock(mu_);
+    tap_ = std::move(tap);
+  }
   void attach(FakeSocket* socket);
   void detach(FakeSocket* socket);
-  /// Delivers to the socket bound to `to` (silently lost if none, as on a real network).
+  /// Delivers to a socket bound to `to`, round-robin over several (silently lost if none, as
+  /// on a real network). The tap runs under the network's lock.
   void deliver(const Endpoint& from, const Endpoint& to, Bytes payload);
 
  private:
+  struct Bound {
+    std::vector<FakeSocket*> sockets;
+    std::size_t next = 0;
+  };
+  std::mutex mu_;
   Tap tap_;
-  std::map<Endpoint, FakeSocket*> sockets_;
+  std::map<Endpoint, Bound> sockets_;
 };
 
 class FakeSocket final : public DatagramSocket {
@@ -73,9 +92,13 @@ class FakeSocket final : public DatagramSocket {
   const Endpoint& local() const { return local_; }
   /// A datagram arrives from `from` (what the network calls; tests may call it too).
   void receive(const Endpoint& from, Bytes payload) {
+    std::lock_guard lock(mu_);
     inbox_.push_back(Datagram{from, std::move(payload)});
   }
-  std::size_t pending() const { return inbox_.size(); }
+  std::size_t pending() const {
+    std::lock_guard lock(mu_);
+    return inbox_.size();
+  }
 
  private:
   struct Datagram {
@@ -86,6 +109,7 @@ class FakeSocket final : public DatagramSocket {
   Endpoint local_;
   bool udp_;
   std::size_t batch_;
+  mutable std::mutex mu_;
   std::deque<Datagram> inbox_;
 };
 

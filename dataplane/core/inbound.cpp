@@ -1,4 +1,4 @@
-// Inbound flow, one worker thread over all sockets (wireguard-go receive.go):
+// Inbound flow, one worker thread (lane) over its sockets (wireguard-go receive.go):
 //
 //   1. read_batch      socket -> batch of datagram payloads (outer IP/UDP already removed
 //                      by the socket), each with its sender
@@ -8,10 +8,13 @@
 //   3. SPI lookup      inbound SA by SPI from the lock-free snapshot (RFC 4303 3.4.2);
 //                      < 8 bytes -> too_short, none -> unknown_spi
 //   4. replay check, decrypt, replay update
-//                      InboundSa::decap in place, in RFC 4303 3.4.3/3.4.4 order: check the
-//                      window, verify ICV + decrypt, then mark the number received; drop
+//                      per run of consecutive packets with one SPI, InboundSa::decap_batch
+//                      in place with the lane's cipher context, in RFC 4303 3.4.3/3.4.4
+//                      order: check the window, verify ICV + decrypt, then mark the number
+//                      received (window locked twice per run, shared with other lanes); drop
 //                      reasons from the SA (replay, auth_failed, bad_padding, ...)
-//   5. TUN write       grouped per tunnel, one write_batch per tunnel per pass
+//   5. TUN write       grouped per tunnel, one write_batch per tunnel per pass, to the
+//                      lane's queue
 //
 // Every dropped packet is counted once; buffers return to the pool by RAII.
 
@@ -35,15 +38,13 @@ bool has_non_esp_marker(const PacketBuf& p) {
 }
 }  // namespace
 
-InboundWorker::InboundWorker(Dataplane& dp, WorkerBuffers buffers)
+InboundWorker::InboundWorker(Dataplane& dp, WorkerBuffers buffers, std::size_t lane)
     : dp_(dp),
-      slot_(dp.table().register_reader()),
+      lane_(lane),
+      slot_(register_worker(dp, lane)),
       pool_(buffers.pool_size, buffers.buffer_size),
       batch_(buffers.batch) {
-  if (slot_ < 0) {
-    std::fprintf(stderr, "dataplane: more workers than Options::max_workers\n");
-    std::abort();
-  }
+  jobs_.reserve(buffers.batch == 0 ? 1 : buffers.batch);
   per_tunnel_.reserve(dp.tunnel_count());
   for (std::size_t i = 0; i < dp.tunnel_count(); ++i) per_tunnel_.emplace_back(buffers.batch);
 }
@@ -51,7 +52,9 @@ InboundWorker::InboundWorker(Dataplane& dp, WorkerBuffers buffers)
 std::size_t InboundWorker::run_once() {
   const SaTable& table = *dp_.table().enter(slot_);
   std::size_t total = 0;
-  for (const SocketPort& port : dp_.sockets()) total += process_socket(port, table);
+  for (const SocketPort& port : dp_.sockets()) {
+    if (port.lane == lane_ && port.receive) total += process_socket(port, table);
+  }
   return total;
 }
 
@@ -98,34 +101,57 @@ void InboundWorker::classify(const SocketPort& port) {
 }
 
 void InboundWorker::decrypt_batch(const SaTable& table) {
+  for (std::size_t i = 0; i < batch_.size();) i = decrypt_run(table, i);
+}
+
+// Decapsulates the packets from `begin` that share its SPI (usually the whole batch: one
+// socket mostly carries one peer's SA); returns where the run ended.
+std::size_t InboundWorker::decrypt_run(const SaTable& table, std::size_t begin) {
   GlobalCounters& g = dp_.global_counters();
-  for (std::size_t i = 0; i < batch_.size(); ++i) {
-    PacketBuf& p = batch_[i];
-    if (p.size() < kEspHeaderSize) {
-      g.rx.drop(DpDrop::too_short);
-      continue;
-    }
-    const InboundEntry* in = table.find_inbound(load_be32(p.data()));
-    if (in == nullptr) {
-      g.rx.drop(DpDrop::unknown_spi);
-      continue;
-    }
-    Tunnel& tunnel = dp_.tunnel(in->tunnel);
-    auto r = in->sa->decap(p.storage(), p.headroom(), p.size());
-    if (!r) {
-      tunnel.counters.rx.drop(r.error());
-      continue;
-    }
-    if (r->event != esp::LifetimeEvent::none) {
-      dp_.report_lifetime(SaDirection::inbound, in->sa->spi(), r->event);
-    }
-    p.set_region(r->inner.offset, r->inner.length);
-    p.tunnel = in->tunnel;
-    tunnel.counters.rx.bytes.add(r->inner.length);
-    PacketBatch& out = per_tunnel_[in->tunnel.value];
-    if (out.full()) write_tunnels();  // keep order: flush before the batch overflows
-    out.push(std::move(batch_.slot(i)));
+  PacketBuf& first = batch_[begin];
+  if (first.size() < kEspHeaderSize) {
+    g.rx.drop(DpDrop::too_short);
+    return begin + 1;
   }
+  const std::uint32_t spi = load_be32(first.data());
+  const InboundEntry* in = table.find_inbound(spi);
+  if (in == nullptr) {
+    g.rx.drop(DpDrop::unknown_spi);
+    return begin + 1;
+  }
+  jobs_.clear();
+  std::size_t end = begin;
+  for (; end < batch_.size() && jobs_.size() < jobs_.capacity(); ++end) {
+    PacketBuf& p = batch_[end];
+    if (p.size() < kEspHeaderSize || load_be32(p.data()) != spi) break;
+    esp::InboundSa::Job job;
+    job.buf = p.storage();
+    job.offset = p.headroom();
+    job.length = p.size();
+    jobs_.push_back(job);
+  }
+  in->sa->decap_batch(lane_, jobs_);
+  for (std::size_t k = 0; k < jobs_.size(); ++k) deliver(*in, begin + k, jobs_[k]);
+  return end;
+}
+
+void InboundWorker::deliver(const InboundEntry& in, std::size_t index,
+                            const esp::InboundSa::Job& job) {
+  Tunnel& tunnel = dp_.tunnel(in.tunnel);
+  if (!job.ok) {
+    tunnel.counters.rx.drop(job.reason);
+    return;
+  }
+  if (job.out.event != esp::LifetimeEvent::none) {
+    dp_.report_lifetime(SaDirection::inbound, in.sa->spi(), job.out.event);
+  }
+  PacketBuf& p = batch_[index];
+  p.set_region(job.out.inner.offset, job.out.inner.length);
+  p.tunnel = in.tunnel;
+  tunnel.counters.rx.bytes.add(job.out.inner.length);
+  PacketBatch& out = per_tunnel_[in.tunnel.value];
+  if (out.full()) write_tunnels();  // keep order: flush before the batch overflows
+  out.push(std::move(batch_.slot(index)));
 }
 
 void InboundWorker::write_tunnels() {
@@ -134,7 +160,7 @@ void InboundWorker::write_tunnels() {
     if (out.empty()) continue;
     Tunnel& tunnel = dp_.tunnel(TunnelId{static_cast<std::uint16_t>(t)});
     std::size_t ready = out.size();
-    auto w = tunnel.tun->write_batch(out);
+    auto w = tunnel.queue(lane_).write_batch(out);
     std::size_t ok = w ? *w : 0;
     tunnel.counters.rx.packets.add(ok);
     for (std::size_t i = ok; i < ready; ++i) tunnel.counters.rx.drop(DpDrop::tun_write_failed);

@@ -1,7 +1,7 @@
 #pragma once
-// InboundWorker: socket -> ESP -> TUN for every socket of the Dataplane (inbound.cpp has the
-// stage map). One inbound worker per Dataplane: inbound SAs (their replay windows) are used
-// by this worker only.
+// InboundWorker: socket -> ESP -> TUN for the sockets of one lane (inbound.cpp has the stage
+// map), writing to the lane's TUN queues. Several lanes may decapsulate for one SA at once:
+// InboundSa::decap_batch locks the SA's replay window twice per run of packets.
 
 #include <cstddef>
 #include <vector>
@@ -13,7 +13,7 @@ namespace vpnlab::dataplane {
 
 class InboundWorker {
  public:
-  explicit InboundWorker(Dataplane& dp, WorkerBuffers buffers = {});
+  explicit InboundWorker(Dataplane& dp, WorkerBuffers buffers = {}, std::size_t lane = 0);
   InboundWorker(const InboundWorker&) = delete;
   InboundWorker& operator=(const InboundWorker&) = delete;
 
@@ -26,10 +26,14 @@ class InboundWorker {
   std::size_t process_socket(const SocketPort& port, const SaTable& table);
   void classify(const SocketPort& port);
   void decrypt_batch(const SaTable& table);
+  std::size_t decrypt_run(const SaTable& table, std::size_t begin);
+  void deliver(const InboundEntry& in, std::size_t index, const esp::InboundSa::Job& job);
   void write_tunnels();
 
   Dataplane& dp_;
+  std::size_t lane_;
   int slot_;
+  std::vector<esp::InboundSa::Job> jobs_;  // one run of packets for one SA, preallocated
   PacketPool pool_;
   PacketBatch batch_;
   std::vector<PacketBatch> per_tunnel_;  // index = TunnelId, preallocated

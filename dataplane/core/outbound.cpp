@@ -1,15 +1,19 @@
-// Outbound flow, one worker thread, per owned tunnel (wireguard-go send.go):
+// Outbound flow, one worker thread (lane), per tunnel it serves (wireguard-go send.go):
 //
-//   1. read_batch      TUN -> batch of inner IPv4/IPv6 packets, each at kDefaultHeadroom in a
-//                      pooled buffer (no allocation; pool exhaustion = backpressure)
+//   1. read_batch      the lane's TUN queue -> batch of inner IPv4/IPv6 packets, each at
+//                      kDefaultHeadroom in a pooled buffer (no allocation; pool exhaustion =
+//                      backpressure)
 //   2. SA lookup       the tunnel's switched-to outbound SA from the lock-free snapshot
 //                      (route-based tunnel: the device selects the SA, like a VTI);
 //                      none -> drop no_outbound_sa
 //   3. MSS clamp       SYNs get their MSS lowered to the tunnel's (mss_clamp.hpp)
-//   4. encrypt         OutboundSa::encap in place: seq assignment, SPI|Seq|IV in front,
+//   4. encrypt         one block of sequence numbers for the batch (one atomic operation,
+//                      shared with the other lanes), then OutboundSa::encap_at in place with
+//                      the lane's cipher context: SPI|Seq|IV in front,
 //                      pad|pad length|next header|ICV behind (RFC 4303 3.3); drop reasons
 //                      from the SA (seq_exhausted, lifetime_expired, no_room, ...)
-//   5. send batch      peer = the SA's outer remote; DatagramSocket::write_batch (sendmmsg);
+//   5. send batch      peer = the SA's outer remote; the lane's DatagramSocket::write_batch
+//                      (sendmmsg);
 //                      the socket adds UDP 4500 (RFC 3948) or sends raw protocol 50
 //
 // Every dropped packet is counted once and its buffer returns to the pool when its slot is
@@ -24,16 +28,20 @@
 
 namespace vpnlab::dataplane {
 
-namespace {
+namespace {}  // namespace
 
-int register_or_abort(Dataplane& dp) {
+// A snapshot reader slot for a worker on `lane`; aborts on a setup bug (more workers than
+// Options::max_workers, or a lane the SAs have no cipher context for).
+int register_worker(Dataplane& dp, std::size_t lane) {
   int slot = dp.table().register_reader();
-  if (slot < 0) {
-    std::fprintf(stderr, "dataplane: more workers than Options::max_workers\n");
+  if (slot < 0 || lane >= dp.lanes()) {
+    std::fprintf(stderr, "dataplane: worker lane %zu beyond Options::lanes/max_workers\n", lane);
     std::abort();
   }
   return slot;
 }
+
+namespace {
 
 // RFC 4303 2.6 / IANA protocol numbers: 4 for an IPv4 inner packet, 41 for IPv6.
 std::uint8_t next_header_of(const PacketBuf& p) {
@@ -50,10 +58,12 @@ std::uint8_t next_header_of(const PacketBuf& p) {
 
 }  // namespace
 
-OutboundWorker::OutboundWorker(Dataplane& dp, std::vector<TunnelId> tunnels, WorkerBuffers buffers)
+OutboundWorker::OutboundWorker(Dataplane& dp, std::vector<TunnelId> tunnels, WorkerBuffers buffers,
+                               std::size_t lane)
     : dp_(dp),
       tunnels_(std::move(tunnels)),
-      slot_(register_or_abort(dp)),
+      lane_(lane),
+      slot_(register_worker(dp, lane)),
       pool_(buffers.pool_size, buffers.buffer_size),
       batch_(buffers.batch) {}
 
@@ -68,7 +78,7 @@ std::size_t OutboundWorker::process_tunnel(TunnelId t, const SaTable& table) {
   Tunnel& tunnel = dp_.tunnel(t);
   // 1. read_batch
   batch_.clear();
-  auto got = tunnel.tun->read_batch(batch_, pool_);
+  auto got = tunnel.queue(lane_).read_batch(batch_, pool_);
   if (!got || batch_.empty()) return 0;
   std::size_t n = batch_.size();
   // 2. SA lookup by device
@@ -84,7 +94,7 @@ std::size_t OutboundWorker::process_tunnel(TunnelId t, const SaTable& table) {
   if (batch_.empty()) return n;
   // 5. send batch
   std::size_t ready = batch_.size();
-  auto sent = out->socket->write_batch(batch_);
+  auto sent = out->socket_for(lane_)->write_batch(batch_);
   std::size_t ok = sent ? *sent : 0;
   tunnel.counters.tx.packets.add(ok);
   for (std::size_t i = ok; i < ready; ++i) tunnel.counters.tx.drop(DpDrop::send_failed);
@@ -94,6 +104,8 @@ std::size_t OutboundWorker::process_tunnel(TunnelId t, const SaTable& table) {
 
 void OutboundWorker::encrypt_batch(Tunnel& tunnel, const OutboundEntry& out) {
   std::uint64_t bytes = 0;
+  // Numbers of dropped packets are skipped: gaps are fine for the receiver's window.
+  const auto seqs = out.sa->reserve(static_cast<std::uint32_t>(batch_.size()));
   for (std::size_t i = 0; i < batch_.size(); ++i) {
     PacketBuf& p = batch_[i];
     std::uint8_t nh = next_header_of(p);
@@ -106,7 +118,9 @@ void OutboundWorker::encrypt_batch(Tunnel& tunnel, const OutboundEntry& out) {
       tunnel.counters.mss_clamped.add();
     }
     std::uint32_t inner_len = p.size();
-    auto r = out.sa->encap(p.storage(), p.headroom(), inner_len, nh);
+    // Past the block (the space ran out): number 0, which encap_at drops as seq_exhausted.
+    const esp::SequenceNumber seq{i < seqs.count ? seqs.first + i : 0};
+    auto r = out.sa->encap_at(lane_, seq, p.storage(), p.headroom(), inner_len, nh);
     if (!r) {
       tunnel.counters.tx.drop(r.error());
       batch_.slot(i).reset();

@@ -12,6 +12,9 @@
 
 namespace vpnlab::dataplane {
 
+/// A snapshot reader slot for a worker on `lane` (< dp.lanes()); aborts on a setup bug.
+int register_worker(Dataplane& dp, std::size_t lane);
+
 struct WorkerBuffers {
   std::uint32_t pool_size = 512;     // buffers per worker
   std::uint32_t buffer_size = 2048;  // bytes per buffer, headroom included
@@ -21,7 +24,8 @@ struct WorkerBuffers {
 class OutboundWorker {
  public:
   /// Registers a snapshot reader slot; aborts if the Dataplane has none left (a setup bug).
-  OutboundWorker(Dataplane& dp, std::vector<TunnelId> tunnels, WorkerBuffers buffers = {});
+  OutboundWorker(Dataplane& dp, std::vector<TunnelId> tunnels, WorkerBuffers buffers = {},
+                 std::size_t lane = 0);
   OutboundWorker(const OutboundWorker&) = delete;
   OutboundWorker& operator=(const OutboundWorker&) = delete;
 
@@ -31,6 +35,7 @@ class OutboundWorker {
   /// The worker is about to block: it holds no SA table snapshot while idle.
   void idle() { dp_.table().leave(slot_); }
   const std::vector<TunnelId>& tunnels() const { return tunnels_; }
+  std::size_t lane() const { return lane_; }
 
  private:
   std::size_t process_tunnel(TunnelId t, const SaTable& table);
@@ -38,6 +43,7 @@ class OutboundWorker {
 
   Dataplane& dp_;
   std::vector<TunnelId> tunnels_;
+  std::size_t lane_;
   int slot_;
   PacketPool pool_;
   PacketBatch batch_;

@@ -26,9 +26,13 @@ namespace vpnlab::dataplane {
 struct OutboundEntry {
   std::shared_ptr<esp::OutboundSa> sa;
   TunnelId tunnel;
-  DatagramSocket* socket = nullptr;  // where encapsulated packets go (not owned)
-  Endpoint peer;                     // remote address and port (0 for raw ESP)
+  DatagramSocket* socket = nullptr;           // where encapsulated packets go (not owned), lane 0
+  std::vector<DatagramSocket*> lane_sockets;  // the same per lane (index = lane)
+  Endpoint peer;                              // remote address and port (0 for raw ESP)
   OuterPath outer;
+  DatagramSocket* socket_for(std::size_t lane) const {
+    return lane < lane_sockets.size() ? lane_sockets[lane] : socket;
+  }
 };
 
 struct InboundEntry {

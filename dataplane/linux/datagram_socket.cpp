@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -46,6 +47,21 @@ void set_buffers(int fd) {
   ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
 }
 
+// SO_REUSEPORT before bind (UDP), or a filter that drops everything (send-only raw).
+bool apply_sharing(int fd, LinuxDatagramSocket::Sharing sharing) {
+  using Sharing = LinuxDatagramSocket::Sharing;
+  int one = 1;
+  if (sharing == Sharing::reuse_port) {
+    return ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0;
+  }
+  if (sharing == Sharing::send_only) {
+    sock_filter drop_all{BPF_RET | BPF_K, 0, 0, 0};
+    sock_fprog prog{1, &drop_all};
+    return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool wait_socket_writable(int fd) {
@@ -55,7 +71,8 @@ bool wait_socket_writable(int fd) {
 
 Checked<std::unique_ptr<LinuxDatagramSocket>> LinuxDatagramSocket::open(Kind kind, Endpoint local,
                                                                         std::size_t batch,
-                                                                        bool offload) {
+                                                                        bool offload,
+                                                                        Sharing sharing) {
   int fd = kind == Kind::udp
                ? ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
                : ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
@@ -63,6 +80,12 @@ Checked<std::unique_ptr<LinuxDatagramSocket>> LinuxDatagramSocket::open(Kind kin
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   set_buffers(fd);
+  if (!apply_sharing(fd, sharing)) {
+    int err = errno;
+    ::close(fd);
+    return fail(errno_code(err),
+                "SO_REUSEPORT/SO_ATTACH_FILTER for " + describe(local) + ": " + std::strerror(err));
+  }
   Endpoint bind_to = local;
   if (kind == Kind::raw_esp) bind_to.port = 0;
   sockaddr_in a = to_sockaddr(bind_to);

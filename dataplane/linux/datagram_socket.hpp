@@ -26,12 +26,20 @@ bool wait_socket_writable(int fd);
 class LinuxDatagramSocket final : public DatagramSocket {
  public:
   enum class Kind { udp, raw_esp };
+  /// How the socket shares its address with the other workers' sockets:
+  ///   exclusive   the only one;
+  ///   reuse_port  UDP with SO_REUSEPORT: the kernel hashes each sender's 4-tuple to one of
+  ///               the sockets bound to the address, so one peer's flow stays on one worker;
+  ///   send_only   a raw ESP socket for sending only: every raw socket gets a copy of every
+  ///               ESP packet (raw(7)), so this one filters all of them out (a BPF "drop").
+  enum class Sharing { exclusive, reuse_port, send_only };
   /// Binds to local (port ignored for raw ESP). With `offload`, UDP sockets send runs of
   /// equal-sized datagrams as one UDP_SEGMENT (GSO) message and receive coalesced ones with
   /// UDP_GRO (udp_gso.cpp), where the kernel supports them. Errors carry errno and address.
   static Checked<std::unique_ptr<LinuxDatagramSocket>> open(Kind kind, Endpoint local,
                                                             std::size_t batch = 64,
-                                                            bool offload = false);
+                                                            bool offload = false,
+                                                            Sharing sharing = Sharing::exclusive);
   ~LinuxDatagramSocket() override;
 
   std::size_t batch_size() const override { return batch_; }

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -36,6 +37,20 @@ std::uint16_t mtu_of(const TunnelConfig& t) {
 
 using Clock = std::chrono::steady_clock;
 
+// Each worker takes two snapshot reader slots (Dataplane::Options::max_workers = 64).
+constexpr std::size_t kMaxWorkers = 32;
+
+std::size_t resolve_workers(std::size_t requested) {
+  std::size_t n = requested != 0 ? requested : std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(n, 1, kMaxWorkers);
+}
+
+Dataplane::Options dataplane_options(const EngineOptions& o) {
+  Dataplane::Options d;
+  d.lanes = o.workers;
+  return d;
+}
+
 }  // namespace
 
 // Before blocking in poll(), a worker that just went idle keeps polling its devices for
@@ -53,7 +68,7 @@ bool Engine::spin(Clock::time_point& idle_since, F&& run_once) {
 }
 
 Engine::Engine(std::vector<TunnelConfig> tunnels, EngineOptions options)
-    : configs_(std::move(tunnels)), options_(options) {
+    : configs_(std::move(tunnels)), options_(options), dp_(dataplane_options(options_)) {
   stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   control_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   int fd = control_fd_;
@@ -62,7 +77,7 @@ Engine::Engine(std::vector<TunnelConfig> tunnels, EngineOptions options)
 
 Checked<std::unique_ptr<Engine>> Engine::create(std::vector<TunnelConfig> tunnels,
                                                 EngineOptions options) {
-  if (options.workers == 0) options.workers = 1;
+  options.workers = resolve_workers(options.workers);
   std::unique_ptr<Engine> e(new Engine(std::move(tunnels), options));
   if (e->stop_fd_ < 0 || e->control_fd_ < 0) {
     return fail(errno_code(errno), "eventfd for the dataplane engine");
@@ -73,12 +88,23 @@ Checked<std::unique_ptr<Engine>> Engine::create(std::vector<TunnelConfig> tunnel
   return e;
 }
 
+// One TUN queue per worker and tunnel (a single-queue device for one worker).
 Checked<void> Engine::open_devices() {
+  const std::size_t n = options_.workers;
+  lane_fds_.assign(n, {});
   for (const auto& t : configs_) {
-    auto tun = LinuxTun::open(t.name, LinuxTun::Options{options_.batch, false, options_.offload});
-    if (!tun) return Unexpected{tun.error()};
-    dp_.add_tunnel(t.name, **tun, tunnel_mss(mtu_of(t)));
-    tuns_.push_back(std::move(*tun));
+    TunnelId id{};
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      auto tun = LinuxTun::open(t.name, LinuxTun::Options{options_.batch, n > 1, options_.offload});
+      if (!tun) return Unexpected{tun.error()};
+      if (lane == 0) {
+        id = dp_.add_tunnel(t.name, **tun, tunnel_mss(mtu_of(t)));
+      } else {
+        dp_.add_tunnel_queue(id, **tun);
+      }
+      lane_fds_[lane].push_back((*tun)->fd());
+      tuns_.push_back(std::move(*tun));
+    }
   }
   return {};
 }
@@ -98,31 +124,46 @@ Checked<void> Engine::configure_links() {
   return {};
 }
 
+Checked<void> Engine::add_socket(LinuxDatagramSocket::Kind kind, Endpoint local, SocketRole role,
+                                 std::size_t lane, LinuxDatagramSocket::Sharing sharing) {
+  auto s = LinuxDatagramSocket::open(kind, local, options_.batch, options_.offload, sharing);
+  if (!s) return Unexpected{s.error()};
+  const bool receive = sharing != LinuxDatagramSocket::Sharing::send_only;
+  dp_.add_socket(**s, local, role, lane, receive);
+  if (receive) lane_fds_[lane].push_back((*s)->fd());
+  sockets_.push_back(std::move(*s));
+  return {};
+}
+
 Checked<void> Engine::open_sockets() {
+  using Kind = LinuxDatagramSocket::Kind;
+  using Sharing = LinuxDatagramSocket::Sharing;
   std::set<std::uint32_t> locals, raw_locals;
   for (const auto& t : configs_) {
     locals.insert(t.outer_local.value);
     if (!t.udp_encap) raw_locals.insert(t.outer_local.value);
   }
-  auto add = [&](LinuxDatagramSocket::Kind kind, Endpoint local, SocketRole role) -> Checked<void> {
-    auto s = LinuxDatagramSocket::open(kind, local, options_.batch, options_.offload);
-    if (!s) return Unexpected{s.error()};
-    dp_.add_socket(**s, local, role);
-    sockets_.push_back(std::move(*s));
-    return {};
-  };
+  const std::size_t n = options_.workers;
+  const Sharing udp_share = n > 1 ? Sharing::reuse_port : Sharing::exclusive;
   for (std::uint32_t a : locals) {
     Ipv4Address addr{a};
-    // RFC 3948: ESP in UDP and IKE share port 4500; RFC 7296 2.23: IKE starts on 500.
-    if (auto r = add(LinuxDatagramSocket::Kind::udp, {addr, 4500}, SocketRole::esp_udp); !r) {
-      return r;
-    }
-    if (options_.ike_ports) {
-      if (auto r = add(LinuxDatagramSocket::Kind::udp, {addr, 500}, SocketRole::ike); !r) return r;
-    }
-    if (raw_locals.count(a)) {
-      if (auto r = add(LinuxDatagramSocket::Kind::raw_esp, {addr, 0}, SocketRole::esp_raw); !r) {
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      // RFC 3948: ESP in UDP and IKE share port 4500; RFC 7296 2.23: IKE starts on 500.
+      if (auto r = add_socket(Kind::udp, {addr, 4500}, SocketRole::esp_udp, lane, udp_share); !r) {
         return r;
+      }
+      if (options_.ike_ports && lane == 0) {
+        if (auto r = add_socket(Kind::udp, {addr, 500}, SocketRole::ike, 0, Sharing::exclusive);
+            !r) {
+          return r;
+        }
+      }
+      if (raw_locals.count(a)) {
+        const Sharing raw_share = lane == 0 ? Sharing::exclusive : Sharing::send_only;
+        if (auto r = add_socket(Kind::raw_esp, {addr, 0}, SocketRole::esp_raw, lane, raw_share);
+            !r) {
+          return r;
+        }
       }
     }
   }
@@ -131,17 +172,18 @@ Checked<void> Engine::open_sockets() {
 
 void Engine::start() {
   if (running_.exchange(true)) return;
-  std::size_t n = std::min(options_.workers, std::max<std::size_t>(configs_.size(), 1));
-  std::vector<std::vector<TunnelId>> split(n);
+  const std::size_t n = options_.workers;
+  std::vector<TunnelId> all;
   for (std::size_t i = 0; i < configs_.size(); ++i) {
-    split[i % n].push_back(TunnelId{static_cast<std::uint16_t>(i)});
+    all.push_back(TunnelId{static_cast<std::uint16_t>(i)});
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    out_workers_.push_back(std::make_unique<OutboundWorker>(dp_, split[i], options_.buffers));
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    out_workers_.push_back(std::make_unique<OutboundWorker>(dp_, all, options_.buffers, lane));
+    in_workers_.push_back(std::make_unique<InboundWorker>(dp_, options_.buffers, lane));
   }
-  in_worker_ = std::make_unique<InboundWorker>(dp_, options_.buffers);
-  for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this, i] { run_outbound(i); });
-  threads_.emplace_back([this] { run_inbound(); });
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    threads_.emplace_back([this, lane] { run_worker(lane); });
+  }
 }
 
 void Engine::stop() {
@@ -154,45 +196,31 @@ void Engine::stop() {
 Engine::~Engine() {
   stop();
   out_workers_.clear();
-  in_worker_.reset();
+  in_workers_.clear();
   if (stop_fd_ >= 0) ::close(stop_fd_);
   if (control_fd_ >= 0) ::close(control_fd_);
 }
 
-void Engine::run_outbound(std::size_t index) {
-  std::string name = "dp-out-" + std::to_string(index);
+void Engine::run_worker(std::size_t lane) {
+  std::string name = "dp-" + std::to_string(lane);
   ::pthread_setname_np(::pthread_self(), name.c_str());
   VPNLAB_LOG(info, "dp", "%s started", name.c_str());
-  OutboundWorker& w = *out_workers_[index];
+  OutboundWorker& out = *out_workers_[lane];
+  InboundWorker& in = *in_workers_[lane];
   std::vector<pollfd> fds;
-  for (TunnelId t : w.tunnels()) fds.push_back(pollfd{tuns_[t.value]->fd(), POLLIN, 0});
+  for (int fd : lane_fds_[lane]) fds.push_back(pollfd{fd, POLLIN, 0});
   fds.push_back(pollfd{stop_fd_, POLLIN, 0});
+  auto run_once = [&] { return out.run_once() + in.run_once(); };
   Clock::time_point idle_since{};
   while (running_.load(std::memory_order_relaxed)) {
-    if (w.run_once() > 0 || spin(idle_since, [&] { return w.run_once(); })) continue;
-    w.idle();
+    if (run_once() > 0 || spin(idle_since, run_once)) continue;
+    out.idle();
+    in.idle();
     ::poll(fds.data(), fds.size(), 1000);
   }
-  w.idle();
+  out.idle();
+  in.idle();
   VPNLAB_LOG(info, "dp", "%s stopped", name.c_str());
-}
-
-void Engine::run_inbound() {
-  ::pthread_setname_np(::pthread_self(), "dp-in");
-  VPNLAB_LOG(info, "dp", "dp-in started");
-  std::vector<pollfd> fds;
-  for (const auto& s : sockets_) fds.push_back(pollfd{s->fd(), POLLIN, 0});
-  fds.push_back(pollfd{stop_fd_, POLLIN, 0});
-  Clock::time_point idle_since{};
-  while (running_.load(std::memory_order_relaxed)) {
-    if (in_worker_->run_once() > 0 || spin(idle_since, [&] { return in_worker_->run_once(); })) {
-      continue;
-    }
-    in_worker_->idle();
-    ::poll(fds.data(), fds.size(), 1000);
-  }
-  in_worker_->idle();
-  VPNLAB_LOG(info, "dp", "dp-in stopped");
 }
 
 void Engine::poll_control() {

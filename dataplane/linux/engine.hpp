@@ -4,10 +4,16 @@
 // (UDP 4500 with the non-ESP marker, UDP 500, raw ESP) per local address, and the worker
 // threads; implements SaInstaller over them (dataplane/core Dataplane).
 //
-// Threads: `workers` outbound threads (tunnels split among them; one tunnel's outbound SA
-// is only ever used by its thread) and one inbound thread for all sockets. Workers spin
-// while packets flow and block in poll() when idle. The control thread (IKE's io_context, or
-// the manual runner's main) calls SaInstaller methods, send_ike, and poll_control() when
+// Threads: `workers` worker threads (default one per core), each a lane of the Dataplane
+// that carries both directions: worker w reads queue w of every tunnel's multi-queue TUN
+// (IFF_MULTI_QUEUE; the kernel spreads flows over the queues), its own UDP 4500 socket per
+// local address (SO_REUSEPORT; the kernel spreads peers over the sockets), and sends on its
+// own sockets. SAs are shared between workers: sequence numbers in blocks per batch, replay
+// windows locked twice per batch, one cipher context per worker (esp/sa.hpp). Raw ESP is
+// received by worker 0 only (raw sockets each get a copy of every packet); the other workers
+// send on filtered send-only raw sockets. UDP 500 (IKE) is worker 0's. Workers spin while
+// packets flow and block in poll() when idle. The control thread (IKE's io_context, or the
+// manual runner's main) calls SaInstaller methods, send_ike, and poll_control() when
 // control_fd() is readable.
 //
 // Lifecycle: create() (devices configured, nothing running) -> start() -> stop() (also in the
@@ -43,9 +49,10 @@ struct TunnelConfig {
 };
 
 struct EngineOptions {
-  std::size_t workers = 1;  // outbound threads
-  std::size_t batch = 64;   // packets per device read/write call
-  bool ike_ports = true;    // also open UDP 500 per local address
+  /// Worker threads (lanes), each carrying both directions; 0: one per core.
+  std::size_t workers = 0;
+  std::size_t batch = 64;  // packets per device read/write call
+  bool ike_ports = true;   // also open UDP 500 per local address
   /// TUN TSO (IFF_VNET_HDR), UDP GSO and GRO where the kernel offers them.
   bool offload = true;
   /// Microseconds an idle worker keeps polling before it blocks (0: block at once).
@@ -97,6 +104,7 @@ class Engine final : public SaInstaller {
   int control_fd() const { return control_fd_; }
   void poll_control();
 
+  std::size_t workers() const { return options_.workers; }
   /// Per-tunnel counters ("dp.tx.packets", ...); empty for an unknown tunnel.
   std::map<std::string, std::uint64_t> tunnel_counters(const TunnelName& name) const;
   std::map<std::string, std::uint64_t> global_counters() const;
@@ -107,18 +115,20 @@ class Engine final : public SaInstaller {
   Checked<void> open_devices();
   Checked<void> open_sockets();
   Checked<void> configure_links();
-  void run_outbound(std::size_t index);
-  void run_inbound();
+  Checked<void> add_socket(LinuxDatagramSocket::Kind kind, Endpoint local, SocketRole role,
+                           std::size_t lane, LinuxDatagramSocket::Sharing sharing);
+  void run_worker(std::size_t lane);
   template <typename F>
   bool spin(std::chrono::steady_clock::time_point& idle_since, F&& run_once);
 
   std::vector<TunnelConfig> configs_;
   EngineOptions options_;
   Dataplane dp_;
-  std::vector<std::unique_ptr<LinuxTun>> tuns_;
+  std::vector<std::vector<int>> lane_fds_;       // per lane: TUN queues and sockets it reads
+  std::vector<std::unique_ptr<LinuxTun>> tuns_;  // every queue of every tunnel
   std::vector<std::unique_ptr<LinuxDatagramSocket>> sockets_;
-  std::vector<std::unique_ptr<OutboundWorker>> out_workers_;
-  std::unique_ptr<InboundWorker> in_worker_;
+  std::vector<std::unique_ptr<OutboundWorker>> out_workers_;  // per lane
+  std::vector<std::unique_ptr<InboundWorker>> in_workers_;    // per lane
   std::vector<std::thread> threads_;
   std::atomic<bool> running_{false};
   int stop_fd_ = -1;     // eventfd: wakes workers blocked in poll() for stop()

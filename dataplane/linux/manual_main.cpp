@@ -3,6 +3,8 @@
 //
 //   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]
 //
+// --workers: worker threads (TUN queues, sockets), default 0 = one per core.
+//
 // Prints "ready" on stdout once the tunnels are up and the SAs installed. On SIGUSR1 and at
 // exit it writes the counters (to FILE, else stdout), one per line:
 //   tunnel NAME dp.tx.packets 123
@@ -31,7 +33,7 @@ namespace {
 
 struct Args {
   std::string config, counters;
-  std::size_t workers = 1;
+  std::size_t workers = 0;  // one per core
   bool offload = true;
   int spin_us = -1;
 };
