@@ -49,7 +49,7 @@ void BgpCore::on_session_up(PeerState& ps, const Negotiated& n) {
   if (!forwarding_kept) recompute_all(rib_.sweep_stale(ps.index));
   clear_rib_out(ps);
   rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
-    if (e.selected()) export_prefix(ps, prefix);
+    if (e.in_loc_rib) export_prefix(ps, prefix);
   });
   flush(ps);
   // RFC 4724 §2: End-of-RIB after the initial routing update.
@@ -148,9 +148,11 @@ void BgpCore::recompute(const Ipv4Prefix& prefix) {
   RouteEntry* e = rib_.find(prefix);
   if (!e) return;
   select(prefix, *e);
-  if (e->selected() != e->in_loc_rib) {
-    e->in_loc_rib = e->selected();
-    e->in_loc_rib ? ++loc_rib_size_ : --loc_rib_size_;
+  auto paths = rib_.paths(*e);
+  bool selected = !paths.empty() && (paths.front().flags & kPathSelected);
+  if (selected != e->in_loc_rib) {
+    e->in_loc_rib = selected;
+    selected ? ++loc_rib_size_ : --loc_rib_size_;
   }
   update_fib(prefix, *e);
   for (auto& [addr, ps] : peers_)
@@ -160,35 +162,37 @@ void BgpCore::recompute(const Ipv4Prefix& prefix) {
 
 // Marks the selected paths (best, then ECMP members) and moves them to the front.
 void BgpCore::select(const Ipv4Prefix& prefix, RouteEntry& e) {
-  if (e.size() <= 1) {  // the common case: no decision to make
-    if (e.size() == 1) e.begin()->flags |= kPathSelected;
+  auto refs = rib_.paths(e);
+  if (refs.size() <= 1) {  // the common case: no decision to make
+    if (refs.size() == 1) refs.front().flags |= kPathSelected;
     e.reason = static_cast<std::uint8_t>(BestPathReason::only_path);
     return;
   }
   std::vector<Path> paths;
-  paths.reserve(e.size());
-  for (const auto& r : e) paths.push_back(path_of(prefix, r));
+  paths.reserve(refs.size());
+  for (const auto& r : refs) paths.push_back(path_of(prefix, r));
   std::vector<const Path*> candidates;
   for (const auto& p : paths) candidates.push_back(&p);
   Selection sel = select_best(std::move(candidates), config_.multipath);
   std::vector<PathRef> order;
   for (const Path* p : sel.paths) {
-    order.push_back(e.begin()[p - paths.data()]);
+    order.push_back(refs[static_cast<std::size_t>(p - paths.data())]);
     order.back().flags |= kPathSelected;
   }
   for (std::size_t i = 0; i < paths.size(); ++i) {
     if (std::find(sel.paths.begin(), sel.paths.end(), &paths[i]) != sel.paths.end()) continue;
-    order.push_back(e.begin()[i]);
+    order.push_back(refs[i]);
     order.back().flags &= static_cast<std::uint8_t>(~kPathSelected);
   }
-  std::copy(order.begin(), order.end(), e.begin());
+  std::copy(order.begin(), order.end(), refs.begin());
   e.reason = static_cast<std::uint8_t>(sel.reason);
 }
 
 void BgpCore::update_fib(const Ipv4Prefix& prefix, RouteEntry& e) {
   std::vector<FibNextHop> hops;
-  if (e.selected() && e.begin()->peer != kLocalPeer) {
-    for (const auto& r : e) {
+  auto refs = rib_.paths(e);
+  if (e.in_loc_rib && refs.front().peer != kLocalPeer) {
+    for (const auto& r : refs) {
       if (!(r.flags & kPathSelected)) break;
       Ipv4Address via = rib_.attrs().get(r.attrs)->next_hop.value_or(Ipv4Address{});
       hops.push_back(FibNextHop{via, by_index_[r.peer]->cfg.device});
@@ -211,10 +215,10 @@ void BgpCore::update_fib(const Ipv4Prefix& prefix, RouteEntry& e) {
 
 void BgpCore::export_prefix(PeerState& ps, const Ipv4Prefix& prefix) {
   std::optional<PathAttributes> attrs;
-  if (const RouteEntry* e = rib_.find(prefix); e && e->selected()) {
+  if (const RouteEntry* e = rib_.find(prefix); e && e->in_loc_rib) {
     ExportContext ctx{config_.asn, ps.cfg.session.local_address, ps.cfg.session.peer_address,
                       ps.cfg.session.ebgp()};
-    attrs = export_attributes(path_of(prefix, *e->begin()), ctx, ps.cfg.export_policy);
+    attrs = export_attributes(path_of(prefix, rib_.paths(*e).front()), ctx, ps.cfg.export_policy);
   }
   InternId* cur = ps.rib_out.find(prefix);
   if (attrs) {
@@ -290,7 +294,7 @@ void BgpCore::send(PeerState& ps, MessageType type, Bytes bytes) {
 std::vector<Path> BgpCore::loc_rib(const Ipv4Prefix& prefix) const {
   std::vector<Path> out;
   if (const RouteEntry* e = rib_.find(prefix))
-    for (const auto& r : *e)
+    for (const auto& r : rib_.paths(*e))
       if (r.flags & kPathSelected) out.push_back(path_of(prefix, r));
   return out;
 }

@@ -42,36 +42,59 @@ std::size_t AttrsHash::operator()(const std::shared_ptr<const PathAttributes>& p
   return h;
 }
 
-PathRef* RouteEntry::find(PeerIndex peer) {
-  for (auto& p : *this)
+std::span<PathRef> Rib::paths(RouteEntry& e) {
+  if (e.count_ <= 1) return {&e.one_, e.count_};
+  return lists_[e.one_.attrs];
+}
+
+std::span<const PathRef> Rib::paths(const RouteEntry& e) const {
+  if (e.count_ <= 1) return {&e.one_, e.count_};
+  return lists_[e.one_.attrs];
+}
+
+PathRef* Rib::find_path(RouteEntry& e, PeerIndex peer) {
+  for (auto& p : paths(e))
     if (p.peer == peer) return &p;
   return nullptr;
 }
 
-void RouteEntry::add(PathRef p) {
-  if (count_ == 0) {
-    one_ = p;
+void Rib::add_path(RouteEntry& e, PathRef p) {
+  if (e.count_ == 1) {  // a second path: both move to a list
+    std::uint32_t list;
+    if (free_lists_.empty()) {
+      list = static_cast<std::uint32_t>(lists_.size());
+      lists_.emplace_back();
+    } else {
+      list = free_lists_.back();
+      free_lists_.pop_back();
+    }
+    lists_[list] = {e.one_, p};
+    e.one_ = PathRef{list, 0, 0, 0};
+  } else if (e.count_ == 0) {
+    e.one_ = p;
   } else {
-    auto grown = std::make_unique<PathRef[]>(count_ + 1u);
-    std::copy(begin(), end(), grown.get());
-    grown[count_] = p;
-    many_ = std::move(grown);
+    lists_[e.one_.attrs].push_back(p);
   }
-  ++count_;
+  ++e.count_;
 }
 
-bool RouteEntry::remove(PeerIndex peer, PathRef* out) {
-  PathRef* p = find(peer);
+bool Rib::remove_path(RouteEntry& e, PeerIndex peer, PathRef* out) {
+  PathRef* p = find_path(e, peer);
   if (!p) return false;
   *out = *p;
-  std::copy(p + 1, end(), p);  // keeps the order (selected paths first)
-  --count_;
-  if (count_ == 1) {
-    one_ = many_[0];
-    many_.reset();
-  } else if (count_ == 0) {
-    one_ = PathRef{};
+  if (e.count_ == 1) {
+    e.one_ = PathRef{};
+  } else {
+    std::uint32_t list = e.one_.attrs;
+    auto& v = lists_[list];
+    v.erase(v.begin() + (p - v.data()));  // keeps the order (selected paths first)
+    if (v.size() == 1) {                  // back to inline
+      e.one_ = v[0];
+      v = {};
+      free_lists_.push_back(list);
+    }
   }
+  --e.count_;
   return true;
 }
 
@@ -82,14 +105,14 @@ std::size_t& Rib::counter(PeerIndex peer) {
 
 Rib::SetResult Rib::set(const Ipv4Prefix& prefix, PeerIndex peer, InternId attrs) {
   RouteEntry& e = entries_.get_or_insert(prefix);
-  if (PathRef* cur = e.find(peer)) {
+  if (PathRef* cur = find_path(e, peer)) {
     bool same = cur->attrs == attrs && !(cur->flags & kPathStale);
     attrs_.unref(cur->attrs);  // an equal set is the same id: one reference stays
     cur->attrs = attrs;
     cur->flags &= static_cast<std::uint8_t>(~kPathStale);
     return same ? SetResult::unchanged : SetResult::replaced;
   }
-  e.add(PathRef{attrs, peer, 0, 0});
+  add_path(e, PathRef{attrs, peer, 0, 0});
   if (peer != kLocalPeer) ++counter(peer);
   return SetResult::added;
 }
@@ -97,7 +120,7 @@ Rib::SetResult Rib::set(const Ipv4Prefix& prefix, PeerIndex peer, InternId attrs
 bool Rib::erase(const Ipv4Prefix& prefix, PeerIndex peer) {
   RouteEntry* e = entries_.find(prefix);
   PathRef gone;
-  if (!e || !e->remove(peer, &gone)) return false;
+  if (!e || !remove_path(*e, peer, &gone)) return false;
   attrs_.unref(gone.attrs);
   if (peer != kLocalPeer) --counter(peer);
   return true;
@@ -110,13 +133,16 @@ void Rib::drop_if_unused(const Ipv4Prefix& prefix) {
 
 const PathRef* Rib::find(const Ipv4Prefix& prefix, PeerIndex peer) const {
   const RouteEntry* e = entries_.find(prefix);
-  return e ? e->find(peer) : nullptr;
+  if (!e) return nullptr;
+  for (const auto& p : paths(*e))
+    if (p.peer == peer) return &p;
+  return nullptr;
 }
 
 std::vector<Ipv4Prefix> Rib::mark_stale(PeerIndex peer) {
   std::vector<Ipv4Prefix> out;
   entries_.for_each([&](const Ipv4Prefix& prefix, RouteEntry& e) {
-    if (PathRef* p = e.find(peer)) {
+    if (PathRef* p = find_path(e, peer)) {
       p->flags |= kPathStale;
       out.push_back(prefix);
     }
@@ -135,7 +161,7 @@ std::vector<Ipv4Prefix> Rib::clear(PeerIndex peer) {
 std::vector<Ipv4Prefix> Rib::remove_where(PeerIndex peer, std::uint8_t need_flags) {
   std::vector<Ipv4Prefix> out;
   entries_.for_each([&](const Ipv4Prefix& prefix, RouteEntry& e) {
-    if (const PathRef* p = e.find(peer); p && (p->flags & need_flags) == need_flags)
+    if (const PathRef* p = find_path(e, peer); p && (p->flags & need_flags) == need_flags)
       out.push_back(prefix);
   });
   for (const auto& prefix : out) erase(prefix, peer);  // erasing moves slots: after the walk

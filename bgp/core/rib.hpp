@@ -2,8 +2,9 @@
 // Routing information bases (RFC 4271 §3.2) in one per-prefix table, the way BIRD keeps a
 // network with its list of routes:
 //
-//   PrefixMap<RouteEntry>  prefix (5 bytes) ─► RouteEntry (24 bytes)
+//   PrefixMap<RouteEntry>  prefix (5 bytes) ─► RouteEntry (16 bytes)
 //     paths: PathRef {attrs id, peer index, flags}   Adj-RIB-In of every peer + local networks
+//            (one inline; two or more in a list of the Rib's)
 //            flag selected = in the Loc-RIB (selected paths first, best first; RFC 4271 §9.1)
 //     fib:   id of the next-hop group installed in the kernel (0 = none)
 //   AttrPool: the distinct attribute sets, interned and reference-counted (one reference
@@ -13,6 +14,7 @@
 // it is built on the fly from a PathRef and never stored per route.
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "base/ip.hpp"
@@ -70,34 +72,23 @@ struct PathRef {
   std::uint8_t reserved = 0;
 };
 
-/// The paths of one prefix (one inline, more on the heap), its Loc-RIB choice and FIB state.
+/// The paths of one prefix (their storage is the Rib's: Rib::paths), its Loc-RIB state and
+/// FIB state. 16 bytes: with its packed prefix a PrefixMap slot is 24.
 class RouteEntry {
- private:
-  std::uint8_t count_ = 0;  // (declared first: packs with the flags below, 24 bytes in all)
+  friend class Rib;
+  std::uint8_t count_ = 0;  // (first: packs with the two flags below)
 
  public:
   std::uint8_t reason = 0;  // BestPathReason of the selection
-  bool in_loc_rib = false;  // counted in the Loc-RIB (selected() as of the last decision)
+  bool in_loc_rib = false;  // has selected paths (as of the last decision process run)
   InternId fib = 0;         // 1 + the next-hop group in the kernel; 0 = not installed
-
   std::size_t size() const { return count_; }
-  PathRef* begin() { return count_ > 1 ? many_.get() : &one_; }
-  PathRef* end() { return begin() + count_; }
-  const PathRef* begin() const { return count_ > 1 ? many_.get() : &one_; }
-  const PathRef* end() const { return begin() + count_; }
-  PathRef* find(PeerIndex peer);
-  const PathRef* find(PeerIndex peer) const { return const_cast<RouteEntry*>(this)->find(peer); }
-  void add(PathRef p);
-  /// Removes peer's path into *out; false if there is none.
-  bool remove(PeerIndex peer, PathRef* out);
-  /// In the Loc-RIB: selected paths come first.
-  bool selected() const { return count_ > 0 && (begin()->flags & kPathSelected) != 0; }
 
  private:
+  // count_ <= 1: the path itself; count_ >= 2: attrs is the index of the list in Rib::lists_.
   PathRef one_;
-  std::unique_ptr<PathRef[]> many_;
 };
-static_assert(sizeof(RouteEntry) <= 24, "a RouteEntry per prefix: keep it small");
+static_assert(sizeof(RouteEntry) <= 16, "a RouteEntry per prefix: keep it small");
 
 /// Adj-RIB-In of every peer and the local networks, keyed by prefix (see the top).
 class Rib {
@@ -110,6 +101,10 @@ class Rib {
   /// Removes the entry if it has no paths and nothing installed.
   void drop_if_unused(const Ipv4Prefix& prefix);
   RouteEntry* find(const Ipv4Prefix& prefix) { return entries_.find(prefix); }
+  /// The entry's paths; selected ones (the Loc-RIB) first, best first. Valid until the next
+  /// set or erase.
+  std::span<PathRef> paths(RouteEntry& e);
+  std::span<const PathRef> paths(const RouteEntry& e) const;
   const RouteEntry* find(const Ipv4Prefix& prefix) const { return entries_.find(prefix); }
   const PathRef* find(const Ipv4Prefix& prefix, PeerIndex peer) const;
 
@@ -130,10 +125,15 @@ class Rib {
  private:
   std::vector<Ipv4Prefix> remove_where(PeerIndex peer, std::uint8_t need_flags);
   std::size_t& counter(PeerIndex peer);
+  PathRef* find_path(RouteEntry& e, PeerIndex peer);
+  void add_path(RouteEntry& e, PathRef p);
+  bool remove_path(RouteEntry& e, PeerIndex peer, PathRef* out);
 
   PrefixMap<RouteEntry> entries_;
   AttrPool attrs_;
-  std::vector<std::size_t> counts_;  // by peer index (kLocalPeer not counted)
+  std::vector<std::size_t> counts_;          // by peer index (kLocalPeer not counted)
+  std::vector<std::vector<PathRef>> lists_;  // paths of prefixes that have two or more
+  std::vector<std::uint32_t> free_lists_;
 };
 
 }  // namespace vpnlab::bgp

@@ -143,11 +143,12 @@ Status BgpCore::status() const {
       p.keepalive_time = ps.negotiated->keepalive_time;
     }
     rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
-      for (const auto& r : e) {
+      auto paths = rib_.paths(e);
+      for (const auto& r : paths) {
         if (r.peer != ps.index) continue;
         RouteView v = view_of(prefix, *rib_.attrs().get(r.attrs), addr.to_string());
         v.stale = (r.flags & kPathStale) != 0;
-        v.best = e.selected() && e.begin()->peer == ps.index;
+        v.best = e.in_loc_rib && paths.front().peer == ps.index;
         p.learned.push_back(std::move(v));
       }
     });
@@ -159,12 +160,13 @@ Status BgpCore::status() const {
     st.peers.push_back(std::move(p));
   }
   rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
-    for (const auto& r : e) {
+    auto paths = rib_.paths(e);
+    for (const auto& r : paths) {
       if (!(r.flags & kPathSelected)) break;
       RouteView v =
           view_of(prefix, *rib_.attrs().get(r.attrs),
                   r.peer == kLocalPeer ? "local" : source_of(r.peer).peer_address.to_string());
-      v.best = &r == e.begin();
+      v.best = &r == paths.data();
       v.stale = (r.flags & kPathStale) != 0;
       st.loc_rib.push_back(std::move(v));
     }

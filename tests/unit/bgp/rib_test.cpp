@@ -134,11 +134,11 @@ TEST(BgpRib, PathsOfSeveralPeersAndStaleSweep) {
   EXPECT_EQ(rib.sweep_stale(1), std::vector<Ipv4Prefix>{pfx("10.3.0.0/16")});
   EXPECT_EQ(rib.find(p)->size(), 3u);
   EXPECT_TRUE(rib.erase(p, 1));
-  EXPECT_EQ(rib.find(p)->size(), 2u);  // back from the heap array to ... two paths
+  EXPECT_EQ(rib.find(p)->size(), 2u);
   EXPECT_TRUE(rib.erase(p, 0));
-  ASSERT_EQ(rib.find(p)->size(), 1u);  // ... and to the inline one
-  EXPECT_EQ(rib.find(p)->begin()->peer, 2);
-  EXPECT_EQ(*rib.attrs().get(rib.find(p)->begin()->attrs)->med, 2u);
+  ASSERT_EQ(rib.find(p)->size(), 1u);  // back from the Rib's list to the inline path
+  EXPECT_EQ(rib.paths(*rib.find(p)).front().peer, 2);
+  EXPECT_EQ(*rib.attrs().get(rib.paths(*rib.find(p)).front().attrs)->med, 2u);
   rib.drop_if_unused(pfx("10.3.0.0/16"));
   EXPECT_EQ(rib.find(pfx("10.3.0.0/16")), nullptr);
   EXPECT_EQ(rib.count(1), 0u);
