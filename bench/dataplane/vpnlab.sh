@@ -14,6 +14,7 @@ DP=${DP:-$BUILD/dataplane/linux/vpnlab_dp_manual}
 ESP=${ESP:-aes256gcm16}
 ENCAP=${ENCAP:-udp}
 WORKERS=${WORKERS:-0}
+SPIN_US=${SPIN_US:-}  # --spin-us for vpnlab_dp_manual (empty: its default)
 [ -x "$DP" ] || die "missing $DP (build the vpnlab_dp_manual target, or set BUILD=)"
 build_gw_topo
 
@@ -41,7 +42,8 @@ conf "$WORK/b.conf" 169.254.10.2/30 192.0.2.2 192.0.2.1 0x1001 "$K1$I1" 0x2002 "
 t0=$(now_ns)
 for s in a b; do
   ns=$([ $s = a ] && echo "$NS_GA" || echo "$NS_GB")
-  bg "$ns" "$WORK/$s.log" "$DP" "$WORK/$s.conf" --workers "$WORKERS" --counters "$WORK/$s.counters"
+  bg "$ns" "$WORK/$s.log" "$DP" "$WORK/$s.conf" --workers "$WORKERS" --counters "$WORK/$s.counters" \
+    ${SPIN_US:+--spin-us "$SPIN_US"}
   TUN_PIDS+=("$BG_PID")
 done
 for s in a b; do

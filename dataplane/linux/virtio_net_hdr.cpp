@@ -82,20 +82,31 @@ void encode_vnet_hdr(const VirtioNetHdr& h, std::span<std::uint8_t> out) {
 }
 
 std::uint64_t checksum_add(std::span<const std::uint8_t> bytes, std::uint64_t acc) {
-  // RFC 1071 §2(B): the sum is byte-order independent, so add native 32-bit words.
+  // RFC 1071 §2(B): the sum is byte-order independent, so add native 64-bit words with the
+  // end-around carry (§2(A)); the result is folded to 33 bits so callers may add more.
   const std::uint8_t* p = bytes.data();
   std::size_t n = bytes.size();
-  while (n >= 4) {
+  std::uint64_t sum = acc;
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    sum += w;
+    sum += sum < w;  // end-around carry
+    p += 8;
+    n -= 8;
+  }
+  std::uint64_t tail = 0;
+  if (n >= 4) {
     std::uint32_t w;
     std::memcpy(&w, p, 4);
-    acc += w;
+    tail += w;
     p += 4;
     n -= 4;
   }
   if (n >= 2) {
     std::uint16_t w;
     std::memcpy(&w, p, 2);
-    acc += w;
+    tail += w;
     p += 2;
     n -= 2;
   }
@@ -103,9 +114,12 @@ std::uint64_t checksum_add(std::span<const std::uint8_t> bytes, std::uint64_t ac
     std::uint8_t last[2] = {p[0], 0};  // RFC 1071: pad the odd byte with a zero
     std::uint16_t w;
     std::memcpy(&w, last, 2);
-    acc += w;
+    tail += w;
   }
-  return acc;
+  sum += tail;
+  sum += sum < tail;
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  return (sum & 0xffffffffu) + (sum >> 32);
 }
 
 std::uint16_t checksum_fold(std::uint64_t acc) {

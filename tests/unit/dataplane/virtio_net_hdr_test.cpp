@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <functional>
 
 #include "packet_builders.hpp"
@@ -227,6 +228,35 @@ TEST(VirtioNetHdr, CoalesceStopsAtFlowOrSequenceBreaks) {
     std::size_t len = 0;
     auto v = views(segs);
     EXPECT_EQ(coalesce_tcp4(v, out, h, len), c.expect);
+  }
+}
+
+}  // namespace
+}  // namespace vpnlab::dataplane
+
+namespace vpnlab::dataplane {
+namespace {
+
+// RFC 1071: the 64-bit-word sum folds to the same 16-bit one's complement sum as adding
+// big-endian 16-bit words one by one, for every length (odd tails too) and any start.
+TEST(VirtioNetHdr, ChecksumAddMatchesTheWordByWordSum) {
+  Bytes data(300);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 151 + 7);
+  data[10] = data[11] = data[12] = 0xff;  // carries
+  for (std::size_t start : {0u, 1u, 3u}) {
+    for (std::size_t len = 0; len + start <= data.size(); len += 7) {
+      ByteSpan b = ByteSpan(data).subspan(start, len);
+      // checksum_add sums native words: compare the bytes as stored in the packet.
+      const std::uint16_t got = checksum_fold(checksum_add(b));
+      std::uint8_t got_bytes[2], ref_bytes[2];
+      std::memcpy(got_bytes, &got, 2);
+      store_be16(ref_bytes, static_cast<std::uint16_t>(testing::sum16(b)));
+      EXPECT_EQ(got_bytes[0], ref_bytes[0]) << "start " << start << " len " << len;
+      EXPECT_EQ(got_bytes[1], ref_bytes[1]) << "start " << start << " len " << len;
+      // Summing in two even-length parts gives the same as at once.
+      const std::size_t half = len / 2 & ~std::size_t{1};
+      EXPECT_EQ(checksum_fold(checksum_add(b.subspan(half), checksum_add(b.first(half)))), got);
+    }
   }
 }
 
