@@ -142,13 +142,15 @@ Status BgpCore::status() const {
       p.hold_time = ps.negotiated->hold_time;
       p.keepalive_time = ps.negotiated->keepalive_time;
     }
+    const PeerIndex index = ps.index;  // (clang 14: lambdas cannot capture structured bindings)
+    const std::string source = addr.to_string();
     rib_.entries().for_each([&](const Ipv4Prefix& prefix, const RouteEntry& e) {
       auto paths = rib_.paths(e);
       for (const auto& r : paths) {
-        if (r.peer != ps.index) continue;
-        RouteView v = view_of(prefix, *rib_.attrs().get(r.attrs), addr.to_string());
+        if (r.peer != index) continue;
+        RouteView v = view_of(prefix, *rib_.attrs().get(r.attrs), source);
         v.stale = (r.flags & kPathStale) != 0;
-        v.best = e.in_loc_rib && paths.front().peer == ps.index;
+        v.best = e.in_loc_rib && paths.front().peer == index;
         p.learned.push_back(std::move(v));
       }
     });
