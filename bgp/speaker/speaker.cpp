@@ -285,9 +285,11 @@ void Speaker::run_actions() {
     auto fib = core_.take_fib();
     if (io.empty() && fib.empty()) break;
     for (auto& a : io) execute(a);
-    if (routes_)
-      for (auto& f : fib) pending_fib_.push_back(to_route_change(std::move(f)));
-    if (pending_fib_.size() >= kMaxFibBatch) install_pending();
+    if (!routes_) continue;
+    for (auto& f : fib) {  // (a peer going down can bring its whole table at once)
+      pending_fib_.push_back(to_route_change(std::move(f)));
+      if (pending_fib_.size() >= kMaxFibBatch) install_pending();
+    }
   }
   if (fib_hold_ == 0) install_pending();
 }
