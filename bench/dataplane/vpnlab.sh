@@ -66,8 +66,8 @@ if [ -n "${PROFILE:-}" ]; then
   wait "$PERF_PID"
   {
     echo "# vpnlab ESP $ESP encap $ENCAP workers $WORKERS, tcp1 $(jq -r '.end.sum_received.bits_per_second / 1e7 | round / 100' "$WORK/iperf-prof.json") Gbps under perf"
-    echo "## by thread (comm)"
-    perf report -i "$WORK/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8
+    echo "## by object (self, both gateways)"
+    perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8
     echo "## top symbols (self, both gateways)"
     perf report -i "$WORK/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -25
   } >"$PROFILE"
