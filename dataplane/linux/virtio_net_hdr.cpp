@@ -212,8 +212,9 @@ bool same_flow(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
 
 }  // namespace
 
-std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets,
-                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len) {
+std::size_t coalesce_tcp4_headers(std::span<const std::span<const std::uint8_t>> packets,
+                                  std::span<std::uint8_t> header, VirtioNetHdr& h,
+                                  std::size_t& out_len) {
   std::size_t thl = 0;
   if (packets.size() < 2 || !coalescable(packets[0], thl)) return 1;
   auto first = packets[0];
@@ -227,20 +228,14 @@ std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets
     if (!coalescable(p, pthl) || pthl != thl || !same_flow(first, p, thl)) break;
     std::size_t len = p.size() - hdr;
     if (len > mss || load_be32(&p[24]) != next_seq || total + len > 65535) break;
-    if (total + len > out.size()) break;
     total += len;
     next_seq += static_cast<std::uint32_t>(len);
     ++count;
     closed = len < mss || (p[33] & 0x08);
   }
-  if (count < 2) return 1;
-  std::memcpy(out.data(), first.data(), first.size());
-  std::size_t at = first.size();
-  for (std::size_t i = 1; i < count; ++i) {
-    std::memcpy(out.data() + at, packets[i].data() + hdr, packets[i].size() - hdr);
-    at += packets[i].size() - hdr;
-  }
-  std::uint8_t* s = out.data();
+  if (count < 2 || header.size() < hdr) return 1;
+  std::memcpy(header.data(), first.data(), hdr);
+  std::uint8_t* s = header.data();
   store_be16(s + 2, static_cast<std::uint16_t>(total));
   ipv4_header_checksum(s, 20);
   s[33] = packets[count - 1][33];  // PSH of the last segment
@@ -269,8 +264,9 @@ bool udp_coalescable(std::span<const std::uint8_t> p) {
 
 }  // namespace
 
-std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets,
-                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len) {
+std::size_t coalesce_udp4_headers(std::span<const std::span<const std::uint8_t>> packets,
+                                  std::span<std::uint8_t> header, VirtioNetHdr& h,
+                                  std::size_t& out_len) {
   if (packets.size() < 2 || !udp_coalescable(packets[0])) return 1;
   auto first = packets[0];
   std::size_t seg = first.size() - 28, total = first.size(), count = 1;
@@ -282,19 +278,14 @@ std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets
       break;
     }
     std::size_t len = p.size() - 28;
-    if (len > seg || total + len > 65535 || total + len > out.size()) break;
+    if (len > seg || total + len > 65535) break;
     total += len;
     ++count;
     closed = len < seg;
   }
-  if (count < 2) return 1;
-  std::memcpy(out.data(), first.data(), first.size());
-  std::size_t at = first.size();
-  for (std::size_t i = 1; i < count; ++i) {
-    std::memcpy(out.data() + at, packets[i].data() + 28, packets[i].size() - 28);
-    at += packets[i].size() - 28;
-  }
-  std::uint8_t* s = out.data();
+  if (count < 2 || header.size() < 28) return 1;
+  std::memcpy(header.data(), first.data(), 28);
+  std::uint8_t* s = header.data();
   store_be16(s + 2, static_cast<std::uint16_t>(total));
   ipv4_header_checksum(s, 20);
   store_be16(s + 24, static_cast<std::uint16_t>(total - 20));  // UDP length of it all
@@ -311,6 +302,36 @@ std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets
   h.csum_offset = 6;
   out_len = total;
   return count;
+}
+
+namespace {
+
+// The headers, then each packet's payload after them: the super-packet in one buffer.
+std::size_t copy_coalesced(std::span<const std::span<const std::uint8_t>> packets,
+                           std::size_t count, const VirtioNetHdr& h, std::span<std::uint8_t> out,
+                           std::size_t out_len) {
+  if (count < 2 || out_len > out.size()) return 1;
+  std::size_t at = h.hdr_len;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t n = packets[i].size() - h.hdr_len;
+    std::memcpy(out.data() + at, packets[i].data() + h.hdr_len, n);
+    at += n;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets,
+                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len) {
+  const std::size_t count = coalesce_tcp4_headers(packets, out, h, out_len);
+  return copy_coalesced(packets, count, h, out, out_len);
+}
+
+std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets,
+                          std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len) {
+  const std::size_t count = coalesce_udp4_headers(packets, out, h, out_len);
+  return copy_coalesced(packets, count, h, out, out_len);
 }
 
 }  // namespace vpnlab::dataplane

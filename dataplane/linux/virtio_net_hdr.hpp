@@ -78,11 +78,22 @@ int gso_split_udp4(const VirtioNetHdr& h, std::span<const std::uint8_t> packet, 
 std::size_t coalesce_tcp4(std::span<const std::span<const std::uint8_t>> packets,
                           std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len);
 
+/// coalesce_tcp4 without copying the payload: writes only the super-packet's headers
+/// (h.hdr_len bytes) to `header`; its payload is packets[i] after h.hdr_len bytes for each of
+/// the returned count, in order (what a writev needs). out_len is the super-packet's length.
+std::size_t coalesce_tcp4_headers(std::span<const std::span<const std::uint8_t>> packets,
+                                  std::span<std::uint8_t> header, VirtioNetHdr& h,
+                                  std::size_t& out_len);
+
 /// The same for UDP (TUN_F_USO4): consecutive IPv4/UDP datagrams of one flow (addresses,
 /// ports, TTL, ToS equal, no options, not fragments) with equal payload sizes (the last may
 /// be shorter), at most 64, become one VIRTIO_NET_HDR_GSO_UDP_L4 super-packet whose UDP length
 /// covers all payload and whose checksum field holds the pseudo-header sum.
 std::size_t coalesce_udp4(std::span<const std::span<const std::uint8_t>> packets,
                           std::span<std::uint8_t> out, VirtioNetHdr& h, std::size_t& out_len);
+/// coalesce_udp4 writing only the headers (as coalesce_tcp4_headers).
+std::size_t coalesce_udp4_headers(std::span<const std::span<const std::uint8_t>> packets,
+                                  std::span<std::uint8_t> header, VirtioNetHdr& h,
+                                  std::size_t& out_len);
 
 }  // namespace vpnlab::dataplane
