@@ -39,15 +39,21 @@ Result<Bytes, ParseError> seal_message(Bytes& msg, std::size_t payload_at, std::
 /// Checks the layout, opens in place, strips padding; returns the inner plaintext.
 Result<Bytes, ParseError> open_at(MutableByteSpan dgram, std::size_t iv_at, std::size_t end,
                                   SkCipher& c) {
+  // RFC 7296 2.21.2: nothing about a message is answered before its ICV is verified, so
+  // layout errors found before that are dropped silently like an ICV mismatch (no notify).
+  auto unauthenticated = [](ParseError e) {
+    e.notify = NotifyType::none;
+    return Unexpected{e};
+  };
   std::size_t min = c.iv_size() + 1 + c.icv_size();
   std::size_t block = std::max<std::size_t>(c.block_size(), 1);
-  if (end < iv_at + min) return Unexpected{truncated_error("SK Initialization Vector", iv_at)};
+  if (end < iv_at + min) return unauthenticated(truncated_error("SK Initialization Vector", iv_at));
   std::size_t ct = end - iv_at - c.iv_size() - c.icv_size();
   if (ct % block != 0) {
-    return Unexpected{syntax_error("SK Encrypted IKE Payloads", iv_at + c.iv_size(),
-                                   "length not a multiple of the block size")};
+    return unauthenticated(syntax_error("SK Encrypted IKE Payloads", iv_at + c.iv_size(),
+                                        "length not a multiple of the block size"));
   }
-  if (end != dgram.size()) return Unexpected{syntax_error("SK", iv_at, "not at the end")};
+  if (end != dgram.size()) return unauthenticated(syntax_error("SK", iv_at, "not at the end"));
   if (!c.open(dgram, iv_at)) {
     // RFC 7296 2.21.2: a message whose ICV fails is discarded without a response.
     ParseError e = syntax_error("SK Integrity Checksum Data", end - c.icv_size(), "ICV mismatch");

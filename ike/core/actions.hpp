@@ -26,14 +26,15 @@ struct Datagram {
 };
 
 enum class TimerKind : std::uint8_t {
-  retransmit,    // resend the outstanding request (RFC 7296 2.1)
-  dpd,           // time for a liveness check (empty INFORMATIONAL, 2.4)
-  dpd_timeout,   // the liveness check was not answered in time
-  ike_rekey,     // IKE_SA soft lifetime
-  ike_expire,    // IKE_SA hard lifetime
-  child_rekey,   // CHILD_SA soft lifetime (id = its inbound SPI)
-  child_expire,  // CHILD_SA hard lifetime
-  half_open,     // responder: IKE_AUTH did not follow IKE_SA_INIT
+  retransmit,      // resend the outstanding request (RFC 7296 2.1)
+  dpd,             // time for a liveness check (empty INFORMATIONAL, 2.4)
+  dpd_timeout,     // the liveness check was not answered in time
+  ike_rekey,       // IKE_SA soft lifetime
+  ike_expire,      // IKE_SA hard lifetime
+  child_rekey,     // CHILD_SA soft lifetime (id = its inbound SPI)
+  child_expire,    // CHILD_SA hard lifetime
+  half_open,       // responder: IKE_AUTH did not follow IKE_SA_INIT
+  retire_inbound,  // the inbound SA of a rekeyed CHILD_SA leaves the dataplane (id = SPI)
 };
 
 /// A timer belongs to one IKE_SA (its local SPI) and, for CHILD_SA timers, one CHILD_SA.

@@ -11,6 +11,7 @@
 
 #include "base/ip.hpp"
 #include "base/secret.hpp"
+#include "dataplane/core/sa_installer.hpp"
 #include "ike/codec/payload_id.hpp"
 #include "ike/codec/payload_ts.hpp"
 #include "ike/core/proposal.hpp"
@@ -39,6 +40,9 @@ struct Timers {
   std::uint8_t retransmit_tries = 5;
   // A responder's half-open IKE_SA is dropped after this long without IKE_AUTH.
   std::chrono::seconds half_open_timeout{30};
+  // The inbound SA of a rekeyed CHILD_SA keeps accepting packets this long after its
+  // DELETE, for ESP the peer encrypted just before (strongSwan's delete_rekeyed_delay).
+  std::chrono::seconds rekeyed_inbound_grace{5};
 };
 
 struct PeerConfig {
@@ -56,6 +60,9 @@ struct PeerConfig {
   StartupAction startup = StartupAction::add;
   ConnectionMode mode = ConnectionMode::default_mode;
   std::uint32_t replay_window = 1024;
+  /// Byte/packet lifetimes of every CHILD_SA (RFC 4301 4.4.2.1), enforced by the dataplane;
+  /// soft -> rekey, hard -> delete (IkeManager::on_lifetime). 0 = unlimited (the default).
+  dataplane::SaLimits child_limits;
   bool fragmentation = true;          // RFC 7383: announce and use IKE fragmentation
   std::size_t fragment_size = 1280;   // max IKE datagram before fragmenting
   std::size_t cookie_threshold = 10;  // RFC 7296 2.6: half-open SAs before COOKIEs

@@ -112,8 +112,39 @@ Actions IkeManager::on_timer(IkeSpi spi, TimerKind kind, std::uint32_t id) {
   return with_sa(spi, [&](IkeSa& sa) { return sa.on_timer(kind, id); });
 }
 
+Actions IkeManager::on_lifetime(dataplane::SaDirection dir, esp::Spi spi,
+                                dataplane::LifetimeEvent ev) {
+  bool in = dir == dataplane::SaDirection::inbound;
+  for (auto& [local, sa] : sas_) {
+    for (const ChildSa& c : sa->children()) {
+      if ((in ? c.inbound : c.outbound) != spi) continue;
+      if (ev == dataplane::LifetimeEvent::soft_expired) {
+        counters_.get("ike.child.lifetime_soft").add();
+        // Only the CHILD_SA in use is rekeyed; a replaced one is on its way out already.
+        if (c.state != ChildState::installed || c.replaced_by) return {};
+        return on_timer(IkeSpi{local}, TimerKind::child_rekey, c.inbound.value);
+      }
+      counters_.get("ike.child.lifetime_hard").add();
+      if (c.state == ChildState::deleting) return {};
+      return on_timer(IkeSpi{local}, TimerKind::child_expire, c.inbound.value);
+    }
+  }
+  counters_.get("ike.child.lifetime_unknown_sa").add();
+  return {};
+}
+
+std::vector<std::pair<Endpoint, Endpoint>> IkeManager::nat_keepalive_targets() const {
+  std::vector<std::pair<Endpoint, Endpoint>> out;
+  for (const auto& [spi, sa] : sas_) {
+    const SaState& s = sa->state_view();
+    if (s.state == IkeState::established && s.local_behind_nat) out.emplace_back(s.local, s.remote);
+  }
+  return out;
+}
+
 Actions IkeManager::on_datagram(const Datagram& d) {
   auto h = decode_header(d.data);
+  if (!h && h.error().code == errc::invalid_major_version) return answer_major_version(d);
   if (!h) {
     counters_.get("ike.rx.invalid_header").add();
     return {};
@@ -199,6 +230,30 @@ Actions IkeManager::send_plain_error(const Datagram& d, const Header& h, NotifyT
   r.add_notify(n, std::move(data));
   Actions a;
   auto wire = encode_message(r, nullptr);
+  if (wire) a.send.push_back(Datagram{d.to, d.from, std::move(*wire)});
+  return a;
+}
+
+Actions IkeManager::answer_major_version(const Datagram& d) {
+  // RFC 7296 2.5: drop the message; answer a request with an unauthenticated
+  // INVALID_MAJOR_VERSION carrying our version (2.0) in the header, SPIs and Message ID
+  // copied (1.5). A response is never answered (no reflection loops).
+  counters_.get("ike.rx.invalid_major_version").add();
+  ByteReader r(d.data);
+  Header h;
+  h.spi_i.value = *r.u64();
+  h.spi_r.value = *r.u64();
+  r.skip(2);
+  h.exchange = static_cast<ExchangeType>(*r.u8());
+  std::uint8_t flags = *r.u8();
+  h.message_id.value = *r.u32();
+  if (flags & Header::kFlagResponse) return {};
+  Message m;
+  m.header = h;
+  m.header.flags = Header::kFlagResponse;
+  m.add_notify(NotifyType::invalid_major_version);
+  Actions a;
+  auto wire = encode_message(m, nullptr);
   if (wire) a.send.push_back(Datagram{d.to, d.from, std::move(*wire)});
   return a;
 }

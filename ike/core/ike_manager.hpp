@@ -7,7 +7,8 @@
 // Counters: ike.rx.invalid_header, ike.rx.unknown_spi, ike.rx.unknown_peer,
 // ike.rx.integrity_failed, ike.rx.invalid_syntax, ike.rx.unsupported_critical_payload,
 // ike.rx.cookie_challenge, ike.rx.bad_cookie, ike.rx.refused_initiator_only,
-// ike.rx.bad_response.
+// ike.rx.bad_response, ike.rx.invalid_major_version (answered, RFC 7296 2.5),
+// ike.child.lifetime_soft/_hard/_unknown_sa.
 
 #include <map>
 #include <memory>
@@ -33,6 +34,13 @@ class IkeManager {
   Actions start_all();
   Actions on_datagram(const Datagram& d);
   Actions on_timer(IkeSpi sa, TimerKind kind, std::uint32_t id);
+  /// The dataplane reports a CHILD_SA crossing a byte/packet limit (RFC 4301 4.4.2.1):
+  /// soft -> CHILD_SA rekey, hard -> DELETE. Counters ike.child.lifetime_soft/_hard.
+  Actions on_lifetime(dataplane::SaDirection dir, esp::Spi spi, dataplane::LifetimeEvent ev);
+  /// (local, remote) of every established IKE_SA whose own address is translated: RFC 3948
+  /// 4, the side behind the NAT sends NAT keepalives on the UDP-encapsulation port.
+  std::vector<std::pair<Endpoint, Endpoint>> nat_keepalive_targets() const;
+  dataplane::SaInstaller& installer() { return installer_; }
   /// Operator actions on an IKE_SA (by local SPI); empty Actions when it does not exist.
   Actions with_sa(IkeSpi sa, const std::function<Actions(IkeSa&)>& f);
 
@@ -44,6 +52,7 @@ class IkeManager {
 
  private:
   Actions handle_init_request(const Datagram& d, const Header& h);
+  Actions answer_major_version(const Datagram& d);
   Actions send_plain_error(const Datagram& d, const Header& h, NotifyType n, Bytes data);
   Actions adopt(IkeSpi spi, Actions a);
   Bytes cookie_for(ByteSpan ni, const Endpoint& from, IkeSpi spi_i) const;

@@ -58,6 +58,7 @@ std::unique_ptr<IkeSa> IkeSa::make_rekeyed(SaState& old, bool initiator, IkeSpi 
   s.nr = std::move(nr);
   s.peer_fragmentation = old.peer_fragmentation;
   s.nat_detected = old.nat_detected;
+  s.local_behind_nat = old.local_behind_nat;
   s.out = old.out;
   // The CHILD_SAs move to the new IKE_SA (2.18); their timers move with them.
   for (const ChildSa& c : old.children) {
@@ -69,6 +70,13 @@ std::unique_ptr<IkeSa> IkeSa::make_rekeyed(SaState& old, bool initiator, IkeSpi 
   }
   s.children = std::move(old.children);
   old.children.clear();
+  for (esp::Spi spi : old.retired_inbound) {
+    old.cancel(TimerKind::retire_inbound, spi.value);
+    s.timer(TimerKind::retire_inbound, spi.value,
+            s.config.scaled(s.config.timers.rekeyed_inbound_grace));
+  }
+  s.retired_inbound = std::move(old.retired_inbound);
+  old.retired_inbound.clear();
   s.on_established();
   s.out = nullptr;
   return sa;
@@ -362,6 +370,9 @@ Actions IkeSa::on_timer(TimerKind kind, std::uint32_t id) {
           s_.queue.back().tasks.push_back(make_child_delete(s_, {esp::Spi{id}}));
           kick();
         }
+        return;
+      case TimerKind::retire_inbound:
+        s_.drop_retired(esp::Spi{id});
         return;
       case TimerKind::half_open:
         if (s_.state == IkeState::connecting && !s_.initiator) {

@@ -58,6 +58,7 @@ class IkeSa {
   /// Used by tasks: hand over the successor created by an IKE_SA rekey.
   void set_successor(std::unique_ptr<IkeSa> sa) { successor_ = std::move(sa); }
   SaState& state_for_tasks() { return s_; }
+  const SaState& state_view() const { return s_; }
 
  private:
   IkeSa(PeerConfig config, Rng& rng, dataplane::SaInstaller& installer, CounterSet& counters);

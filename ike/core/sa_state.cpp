@@ -57,6 +57,7 @@ bool SaState::install_child(ChildSa child, const esp::SaKeys& in_keys, const esp
   in.suite = child.suite.esp;
   in.keys = in_keys;
   in.replay_window = config.replay_window;
+  in.limits = config.child_limits;
   in.outer =
       dataplane::OuterPath{remote.address, local.address, nat_detected, local.port, remote.port};
   dataplane::SaConfig outb = in;
@@ -91,14 +92,34 @@ void SaState::remove_child(esp::Spi inbound) {
   ChildSa* c = child_by_inbound(inbound);
   if (!c) return;
   (void)installer.remove(config.tunnel, dataplane::SaDirection::outbound, c->outbound);
-  (void)installer.remove(config.tunnel, dataplane::SaDirection::inbound, c->inbound);
+  if (c->replaced_by && state == IkeState::established) {
+    // Make-before-break, last step: ESP the peer sent on the old SA just before its DELETE
+    // (its IKE and ESP paths are not ordered) still decrypts for a while.
+    retired_inbound.push_back(c->inbound);
+    timer(TimerKind::retire_inbound, inbound.value,
+          config.scaled(config.timers.rekeyed_inbound_grace));
+  } else {
+    (void)installer.remove(config.tunnel, dataplane::SaDirection::inbound, c->inbound);
+  }
   cancel(TimerKind::child_rekey, inbound.value);
   cancel(TimerKind::child_expire, inbound.value);
   children.erase(children.begin() + (c - children.data()));
 }
 
+void SaState::drop_retired(esp::Spi inbound) {
+  auto it = std::find(retired_inbound.begin(), retired_inbound.end(), inbound);
+  if (it == retired_inbound.end()) return;
+  retired_inbound.erase(it);
+  (void)installer.remove(config.tunnel, dataplane::SaDirection::inbound, inbound);
+}
+
 void SaState::remove_all_children() {
+  for (ChildSa& c : children) c.replaced_by.reset();  // the IKE_SA goes: no grace
   while (!children.empty()) remove_child(children.front().inbound);
+  while (!retired_inbound.empty()) {
+    cancel(TimerKind::retire_inbound, retired_inbound.front().value);
+    drop_retired(retired_inbound.front());
+  }
 }
 
 void SaState::on_established() {

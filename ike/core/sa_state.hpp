@@ -53,7 +53,11 @@ struct SaState {
   Bytes ike_rekey_nonce;              // our Ni while an IKE_SA rekey we started is in flight
   bool peer_fragmentation = false;
   bool nat_detected = false;
+  /// RFC 7296 2.23: our own address was translated; RFC 3948 4: we send NAT keepalives.
+  bool local_behind_nat = false;
   std::vector<ChildSa> children;
+  /// Inbound SPIs of rekeyed CHILD_SAs still accepting late packets (retire_inbound timer).
+  std::vector<esp::Spi> retired_inbound;
   std::deque<Exchange> queue;  // initiator exchanges waiting for the window
   Actions* out = nullptr;      // outputs of the current call
 
@@ -70,8 +74,11 @@ struct SaState {
   bool install_child(ChildSa child, const esp::SaKeys& in_keys, const esp::SaKeys& out_keys,
                      bool switch_now);
   void switch_outbound(ChildSa& child);
-  /// Removes both directions from the dataplane and forgets the CHILD_SA.
+  /// Removes both directions from the dataplane and forgets the CHILD_SA. A rekeyed one
+  /// (replaced_by set) keeps its inbound SA for the grace period (retire_inbound timer).
   void remove_child(esp::Spi inbound);
+  /// The grace period is over: the retired inbound SA leaves the dataplane.
+  void drop_retired(esp::Spi inbound);
   void remove_all_children();
   /// IKE_SA is up: state, event, lifetime and DPD timers (cancels the half-open timer).
   void on_established();

@@ -42,6 +42,11 @@ IkeDaemon::~IkeDaemon() {
 std::error_code IkeDaemon::start() {
   VPNLAB_LOG(info, "ike", "IKE daemon starting on %s:%u/%u", options_.local.to_string().c_str(),
              options_.ike_port, options_.natt_port);
+  manager_.installer().on_lifetime(
+      [this](dataplane::SaDirection dir, esp::Spi spi, dataplane::LifetimeEvent ev) {
+        apply(manager_.on_lifetime(dir, spi, ev));
+      });
+  send_keepalives();
   if (options_.external_transport) return {};
   ike_ = std::make_unique<Socket>(io_, options_.ike_port);
   natt_ = std::make_unique<Socket>(io_, options_.natt_port);
@@ -52,7 +57,6 @@ std::error_code IkeDaemon::start() {
     if (ec) return std::error_code(ec.value(), std::system_category());
     receive(*s);
   }
-  send_keepalives();
   return {};
 }
 
@@ -65,6 +69,7 @@ void IkeDaemon::stop() {
   }
   timers_.clear();
   keepalive_.cancel();
+  manager_.installer().on_lifetime({});
 }
 
 void IkeDaemon::connect(const std::string& tunnel) {
@@ -110,10 +115,7 @@ void IkeDaemon::send(const Datagram& d) {
   bool natt = d.from.port == options_.natt_port || d.to.port == options_.natt_port;
   Socket& s = natt ? *natt_ : *ike_;
   auto out = std::make_shared<Bytes>();
-  if (natt) {
-    out->assign(kNonEspMarker, 0);
-    natt_peers_.insert(d.to);
-  }
+  if (natt) out->assign(kNonEspMarker, 0);
   out->insert(out->end(), d.data.begin(), d.data.end());
   s.sock.async_send_to(asio::buffer(*out), to_asio(d.to),
                        [this, out](const boost::system::error_code& ec, std::size_t) {
@@ -146,13 +148,22 @@ void IkeDaemon::apply(Actions actions) {
   }
 }
 
+// RFC 3948 4: the NAT-keepalive is one 0xFF octet on the UDP-encapsulation port, sent only
+// by the side whose address is translated (IkeManager::nat_keepalive_targets).
 void IkeDaemon::send_keepalives() {
   keepalive_.expires_after(options_.nat_keepalive);
   keepalive_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    for (const Endpoint& peer : natt_peers_) {
+    for (const auto& [from, to] : manager_.nat_keepalive_targets()) {
+      if (options_.external_transport) {
+        counters_.get(keepalive_hook ? "ike.tx.nat_keepalive" : "ike.tx.nat_keepalive_unsent")
+            .add();
+        if (keepalive_hook) keepalive_hook(from, to);
+        continue;
+      }
+      counters_.get("ike.tx.nat_keepalive").add();
       auto ka = std::make_shared<Bytes>(1, 0xff);
-      natt_->sock.async_send_to(asio::buffer(*ka), to_asio(peer),
+      natt_->sock.async_send_to(asio::buffer(*ka), to_asio(to),
                                 [ka](const boost::system::error_code&, std::size_t) {});
     }
     send_keepalives();

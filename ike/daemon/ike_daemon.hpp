@@ -2,8 +2,10 @@
 // Asio glue for the IKE core (STYLE.md: only */daemon/ includes Asio): UDP sockets on 500
 // and 4500 (RFC 3948: IKE on 4500 carries a 4-octet zero non-ESP marker; anything else on
 // 4500 is ESP and goes to the dataplane hook), the timers the core asks for, NAT keepalives
-// (RFC 3948 4: a single 0xFF octet), and events for the gateway wiring. One thread: every
-// handler runs on the io_context that owns the IkeManager (no locks).
+// (RFC 3948 4: a single 0xFF octet, sent by the side behind the NAT), the dataplane's
+// byte/packet lifetime events (start() registers with the manager's SaInstaller), and events
+// for the gateway wiring. One thread: every handler runs on the io_context that owns the
+// IkeManager (no locks); the SaInstaller must call its lifetime handler on that thread.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -12,7 +14,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <system_error>
 #include <tuple>
 
@@ -37,7 +38,8 @@ class IkeDaemon {
             CounterSet& counters);
   ~IkeDaemon();
 
-  /// Binds both sockets (errors: port in use, address not local) and starts receiving.
+  /// Binds both sockets (errors: port in use, address not local) and starts receiving;
+  /// starts the NAT keepalive timer and takes the SaInstaller's lifetime events.
   std::error_code start();
   void stop();
   /// Starts the tunnel's IKE_SA (respects the peer's connection mode).
@@ -53,6 +55,10 @@ class IkeDaemon {
   std::function<void(ByteSpan, const Endpoint& from)> on_esp;
   /// External transport: sends one IKE message (without the non-ESP marker) from d.from.
   std::function<void(const Datagram&)> send_hook;
+  /// External transport: sends one NAT keepalive (the single 0xFF octet, no non-ESP marker)
+  /// from `from` (our UDP-encapsulation port) to `to`. Unset: keepalives are only counted
+  /// as ike.tx.nat_keepalive_unsent.
+  std::function<void(const Endpoint& from, const Endpoint& to)> keepalive_hook;
   /// External transport: one received IKE message (the non-ESP marker already removed).
   void deliver(const Datagram& d);
 
@@ -81,7 +87,6 @@ class IkeDaemon {
   std::unique_ptr<Socket> ike_, natt_;
   std::map<TimerKey, std::unique_ptr<boost::asio::steady_timer>> timers_;
   boost::asio::steady_timer keepalive_;
-  std::set<Endpoint> natt_peers_;
 };
 
 }  // namespace vpnlab::ike

@@ -62,6 +62,7 @@ class IkeInit final : public Task {
     }
     if (auto* ike = m.notify(NotifyType::invalid_ke_payload)) return retry_group(*ike);
     if (auto* e = m.error_notify()) {
+      s_.count("ike.init.rejected_by_peer");
       if (e->type == NotifyType::no_proposal_chosen)
         s_.event(EventKind::no_proposal_chosen, s_.config.tunnel);
       VPNLAB_LOG(warn, "ike", "IKE_SA_INIT failed: %s", std::string(to_string(e->type)).c_str());
@@ -167,6 +168,7 @@ class IkeInit final : public Task {
     bool peer_natted = src->data != natd_hash(s_.spi_i, spi_r, s_.remote);
     bool us_natted = dst->data != natd_hash(s_.spi_i, spi_r, s_.local);
     s_.nat_detected = peer_natted || us_natted;
+    s_.local_behind_nat = us_natted;
     if (!s_.nat_detected) return;
     s_.count("ike.natd.nat_detected");
     // RFC 7296 2.23: behind a NAT the initiator moves to port 4500 for IKE_AUTH onwards.

@@ -42,7 +42,13 @@ class RecordingSaInstaller final : public dataplane::SaInstaller {
   Result<dataplane::SaCounters> counters(dataplane::SaDirection, esp::Spi) const override {
     return dataplane::SaCounters{};
   }
-  void on_lifetime(LifetimeHandler) override {}
+  void on_lifetime(LifetimeHandler handler) override { lifetime_handler = std::move(handler); }
+  /// What a dataplane does when an SA crosses a byte/packet limit.
+  void report_lifetime(dataplane::SaDirection dir, std::uint32_t spi,
+                       dataplane::LifetimeEvent ev) const {
+    if (lifetime_handler) lifetime_handler(dir, esp::Spi{spi}, ev);
+  }
+  LifetimeHandler lifetime_handler;
 
   std::map<std::uint32_t, dataplane::SaConfig> inbound, outbound;
   std::map<std::string, std::uint32_t> active_outbound;

@@ -7,6 +7,17 @@ IkeSa* Side::sa() {
   return all.size() == 1 ? all[0] : nullptr;
 }
 
+void rewrite_left_ports(Lab& lab) {
+  lab.filter = [](Datagram& d, bool from_left) {
+    if (from_left) {
+      d.from.port = d.from.port == 4500 ? 40001 : 40000;
+    } else {
+      d.to.port = d.to.port == 40001 ? 4500 : 500;
+    }
+    return true;
+  };
+}
+
 PeerConfig lab_peer(bool left) {
   PeerConfig c;
   c.tunnel = "tunnel1";

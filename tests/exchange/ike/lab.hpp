@@ -14,6 +14,8 @@
 
 namespace vpnlab::ike::test {
 
+class Lab;
+
 struct Side {
   Side(std::uint64_t seed, std::uint32_t first_spi)
       : rng(seed), installer(first_spi), manager(rng, installer, counters) {}
@@ -32,6 +34,10 @@ struct Side {
   /// The one IKE_SA of the tunnel (nullptr if none or several).
   IkeSa* sa();
 };
+
+/// A NAT in front of the left (its address stays, the ports are rewritten): source ports
+/// 500 -> 40000 and 4500 -> 40001, and back.
+void rewrite_left_ports(Lab& lab);
 
 /// A PeerConfig for the lab: left 192.0.2.1 <-> right 198.51.100.1, PSK "lab-psk-0123".
 PeerConfig lab_peer(bool left);

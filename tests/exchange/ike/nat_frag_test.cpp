@@ -10,15 +10,7 @@ namespace {
 
 TEST(NatTraversal, PortRewritingNatIsDetectedAndBothSidesFloatTo4500) {
   Lab lab;
-  // A NAT in front of the left: source ports 500 -> 40000 and 4500 -> 40001, and back.
-  lab.filter = [](Datagram& d, bool from_left) {
-    if (from_left) {
-      d.from.port = d.from.port == 4500 ? 40001 : 40000;
-    } else {
-      d.to.port = d.to.port == 40001 ? 4500 : 500;
-    }
-    return true;
-  };
+  rewrite_left_ports(lab);  // a port-rewriting NAT in front of the left
   lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());

@@ -55,6 +55,11 @@ TEST_P(ChildRekey, MakeBeforeBreakOnBothPeers) {
   EXPECT_EQ(lab.right.installer.inbound.size(), 2u);
   // <-- HDR, SK {SA, Nr, [KEr], TSi, TSr}; HDR, SK {D(old)} --> ; <-- HDR, SK {D(old)}
   lab.deliver();
+  // The old outbound SAs are gone; the old inbound ones take late packets for the grace.
+  EXPECT_EQ(lab.left.installer.outbound.count(old_out.value), 0u);
+  EXPECT_EQ(lab.left.installer.inbound.count(old_in.value), 1u);
+  EXPECT_EQ(lab.right.installer.inbound.count(old_out.value), 1u);
+  lab.advance(std::chrono::seconds(5));
   expect_single_matching_pair(lab);
   EXPECT_NE(lab.left.sa()->children()[0].inbound, old_in);
   EXPECT_NE(lab.left.sa()->children()[0].outbound, old_out);
@@ -113,8 +118,54 @@ TEST(IkeRekey, ChildrenMoveToTheNewIkeSa) {
     return sa.rekey_child(sa.children()[0].inbound);
   }));
   lab.deliver();
+  lab.advance(std::chrono::seconds(5));  // the rekeyed inbound SAs' grace
   expect_single_matching_pair(lab);
   EXPECT_NE(lab.left.sa()->children()[0].inbound, child);
+}
+
+}  // namespace
+}  // namespace vpnlab::ike::test
+
+namespace vpnlab::ike::test {
+namespace {
+
+// The grace of a rekeyed inbound SA ends early when its IKE_SA goes: nothing is left
+// behind in the dataplane (and an IKE_SA rekey hands the pending removal over).
+/// The left rekeys its CHILD_SA, then the IKE_SA; returns the rekeyed CHILD_SA's inbound SPI.
+esp::Spi rekey_child_then_ike(Lab& lab) {
+  esp::Spi old_in = lab.left.sa()->children()[0].inbound;
+  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
+                                               [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
+  lab.deliver();
+  EXPECT_EQ(lab.left.installer.inbound.count(old_in.value), 1u);
+  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
+                                               [](IkeSa& sa) { return sa.rekey_ike(); }));
+  lab.deliver();
+  EXPECT_TRUE(lab.established());
+  return old_in;
+}
+
+TEST(ChildRekeyGrace, RetiredInboundLeavesWithTheIkeSa) {
+  Lab lab;
+  establish(lab);
+  esp::Spi old_in = rekey_child_then_ike(lab);
+  EXPECT_EQ(lab.left.installer.inbound.count(old_in.value), 1u);
+  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
+                                               [](IkeSa& sa) { return sa.close(); }));
+  lab.deliver();
+  EXPECT_EQ(lab.left.manager.size(), 0u);
+  EXPECT_TRUE(lab.left.installer.inbound.empty());
+  EXPECT_TRUE(lab.left.installer.outbound.empty());
+  EXPECT_TRUE(lab.right.installer.inbound.empty());
+}
+
+TEST(ChildRekeyGrace, IkeRekeyCarriesThePendingRemoval) {
+  Lab lab;
+  establish(lab);
+  esp::Spi old_in = rekey_child_then_ike(lab);
+  lab.advance(std::chrono::seconds(5));
+  EXPECT_EQ(lab.left.installer.inbound.count(old_in.value), 0u);
+  EXPECT_EQ(lab.left.installer.inbound.size(), 1u);
 }
 
 }  // namespace

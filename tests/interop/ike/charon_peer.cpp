@@ -41,12 +41,11 @@ bool CharonPeer::available() {
          access("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so", R_OK) == 0;
 }
 
-CharonPeer::CharonPeer(const std::string& ike, const std::string& esp, const std::string& psk,
-                       bool encap)
-    : ike_(ike), esp_(esp), psk_(psk), encap_(encap) {
+CharonPeer::CharonPeer(Options options) : o_(std::move(options)) {
   std::string pid = std::to_string(getpid());
   ns_us_ = "vpnlab-t-" + pid + "-ikeus";
   ns_sw_ = "vpnlab-t-" + pid + "-ikesw";
+  if (o_.nat) ns_nat_ = "vpnlab-t-" + pid + "-ikenat";
   char tmpl[] = "/tmp/vpnlab-ike-interop-XXXXXX";
   if (!mkdtemp(tmpl)) {
     error_ = "mkdtemp failed";
@@ -56,27 +55,71 @@ CharonPeer::CharonPeer(const std::string& ike, const std::string& esp, const std
   if (!setup() && error_.empty()) error_ = "setup failed";
 }
 
-bool CharonPeer::setup() {
-  const std::string ip = "ip ";
-  for (const std::string& cmd :
-       {ip + "netns add " + ns_us_, ip + "netns add " + ns_sw_,
-        ip + "-n " + ns_sw_ + " link add va type veth peer name vb netns " + ns_us_,
-        ip + "-n " + ns_sw_ + " addr add 192.0.2.2/24 dev va",
-        ip + "-n " + ns_us_ + " addr add 192.0.2.1/24 dev vb",
-        ip + "-n " + ns_sw_ + " link set va up", ip + "-n " + ns_us_ + " link set vb up",
-        ip + "-n " + ns_sw_ + " link set lo up", ip + "-n " + ns_us_ + " link set lo up"}) {
+bool CharonPeer::run_all(const std::vector<std::string>& cmds) {
+  for (const std::string& cmd : cmds) {
     CommandResult r = run_command(cmd);
     if (r.status != 0) {
       error_ = cmd + ": " + r.output;
       return false;
     }
   }
+  return true;
+}
+
+bool CharonPeer::build_topology() {
+  const std::string ip = "ip ", us = " -n " + ns_us_ + " ", sw = " -n " + ns_sw_ + " ";
+  std::vector<std::string> cmds = {ip + "netns add " + ns_us_, ip + "netns add " + ns_sw_,
+                                   ip + us + "link set lo up", ip + sw + "link set lo up"};
+  if (!o_.nat) {
+    cmds.insert(cmds.end(), {ip + sw + "link add va type veth peer name vb netns " + ns_us_,
+                             ip + sw + "addr add 192.0.2.2/24 dev va",
+                             ip + us + "addr add 192.0.2.1/24 dev vb"});
+  } else {
+    const std::string nat = " -n " + ns_nat_ + " ";
+    cmds.insert(cmds.end(), {ip + "netns add " + ns_nat_, ip + nat + "link set lo up",
+                             ip + nat + "link add na type veth peer name vb netns " + ns_us_,
+                             ip + nat + "link add nb type veth peer name va netns " + ns_sw_,
+                             ip + nat + "addr add 192.168.1.1/24 dev na",
+                             ip + nat + "addr add 192.0.2.1/24 dev nb", ip + nat + "link set na up",
+                             ip + nat + "link set nb up", ip + sw + "addr add 192.0.2.2/24 dev va",
+                             ip + us + "addr add 192.168.1.2/24 dev vb",
+                             "ip netns exec " + ns_nat_ + " sysctl -qw net.ipv4.ip_forward=1"});
+  }
+  cmds.insert(cmds.end(), {ip + sw + "link set va up", ip + us + "link set vb up"});
+  if (o_.nat) cmds.push_back(ip + us + "route add default via 192.168.1.1");
+  if (o_.hosts) {
+    cmds.push_back(ip + us + "addr add 10.1.0.1/32 dev lo");
+    cmds.push_back(ip + sw + "addr add 10.2.0.1/32 dev lo");
+  }
+  if (!run_all(cmds)) return false;
+  if (!o_.nat) return true;
+  // RFC 3022 NAPT: vpnlab's 192.168.1.2:500/4500 leave as 192.0.2.1:20000-30000.
+  write_file(dir_ + "/nat.nft",
+             "table ip vpnlab_nat {\n"
+             "  counter keepalives { }\n"
+             "  chain post { type nat hook postrouting priority srcnat; oifname \"nb\" "
+             "meta l4proto udp masquerade to :20000-30000; }\n"
+             "  chain forward_count { type filter hook forward priority filter; iifname \"na\" "
+             "udp dport 4500 udp length 9 @th,64,8 0xff counter name keepalives; }\n}\n");
+  return run_all({"ip netns exec " + ns_nat_ + " nft -f " + dir_ + "/nat.nft"});
+}
+
+int CharonPeer::keepalives_through_nat() const {
+  if (!o_.nat) return 0;
+  CommandResult r =
+      run_command("ip netns exec " + ns_nat_ + " nft list counter ip vpnlab_nat keepalives");
+  std::size_t at = r.output.find("packets ");
+  return at == std::string::npos ? -1 : std::atoi(r.output.c_str() + at + 8);
+}
+
+bool CharonPeer::setup() {
+  if (!build_topology()) return false;
   mkdir((dir_ + "/run").c_str(), 0700);
   write_file(
       dir_ + "/strongswan.conf",
       "charon {\n  load_modular = no\n"
       "  load = random nonce openssl aes sha1 sha2 hmac gmp kdf kernel-libipsec kernel-netlink "
-      "socket-default vici\n  install_routes = no\n"
+      "socket-default vici\n  install_routes = no\n  delete_rekeyed_delay = 5\n"
       "  plugins { vici { socket = unix://" +
           dir_ +
           "/charon.vici } }\n"
@@ -89,15 +132,16 @@ bool CharonPeer::setup() {
   write_file(dir_ + "/swanctl.conf",
              "connections { s2s { version = 2\n local_addrs = 192.0.2.2\n"
              " remote_addrs = 192.0.2.1\n encap = " +
-                 std::string(encap_ ? "yes" : "no") + "\n proposals = " + ike_ +
+                 std::string(o_.encap ? "yes" : "no") +
+                 "\n dpd_delay = " + std::to_string(o_.dpd_delay_s) + "s\n proposals = " + o_.ike +
                  "\n"
                  " local { auth = psk\n id = 192.0.2.2 }\n remote { auth = psk\n id = 192.0.2.1 }\n"
                  " children { net { local_ts = 0.0.0.0/0\n remote_ts = 0.0.0.0/0\n"
                  " esp_proposals = " +
-                 esp_ +
+                 o_.esp +
                  "\n start_action = none } } } }\n"
                  "secrets { ike-s2s { id-a = 192.0.2.1\n id-b = 192.0.2.2\n secret = \"" +
-                 psk_ + "\" } }\n");
+                 o_.psk + "\" } }\n");
   pid_t pid = fork();
   if (pid == 0) {
     std::string conf = "STRONGSWAN_CONF=" + dir_ + "/strongswan.conf";
@@ -119,7 +163,9 @@ bool CharonPeer::setup() {
     error_ = "swanctl --load-all: " + load.output + log();
     return false;
   }
-  return true;
+  // kernel-libipsec created ipsec0 while loading; traffic to vpnlab's site goes into it.
+  return !o_.hosts || run_all({"ip -n " + ns_sw_ + " link set ipsec0 up",
+                               "ip -n " + ns_sw_ + " route add 10.1.0.0/24 dev ipsec0"});
 }
 
 CharonPeer::~CharonPeer() {
@@ -136,6 +182,7 @@ CharonPeer::~CharonPeer() {
   }
   run_command("ip netns del " + ns_sw_);
   run_command("ip netns del " + ns_us_);
+  if (!ns_nat_.empty()) run_command("ip netns del " + ns_nat_);
   if (!dir_.empty() && std::getenv("VPNLAB_KEEP_INTEROP") == nullptr) {
     run_command("rm -rf " + dir_);
   }

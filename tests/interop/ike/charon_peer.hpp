@@ -6,12 +6,22 @@
 //        vpnlab IkeDaemon (this process, sockets                 charon + swanctl (vici)
 //        created inside the namespace)
 //
+// With `nat`, a third namespace masquerades vpnlab's side (nftables, ports 20000-30000):
+//
+//   [ikeus] 192.168.1.2 vb <==> na 192.168.1.1 [ikenat] 192.0.2.1 nb <==> va 192.0.2.2 [ikesw]
+//
+// and counts the NAT keepalives (UDP to 4500 carrying one octet) it forwards.
+// With `hosts`, the site addresses 10.1.0.1 (vpnlab side) and 10.2.0.1 (charon side) sit on
+// the namespaces' loopbacks, and charon's side routes 10.1.0.0/24 into its libipsec TUN
+// (ipsec0); the vpnlab side routes 10.2.0.0/24 into the Engine's TUN (the test does that).
+//
 // Everything (namespaces, temp dir, charon) is created by the constructor and removed by the
 // destructor on every exit path; charon is killed by its PID only. Setup mirrors
 // shared/anchors/ipsec/strongswan-libipsec.sh (private mount namespace for /run).
 
 #include <sys/types.h>
 #include <string>
+#include <vector>
 
 namespace vpnlab::ike::test {
 
@@ -25,10 +35,16 @@ CommandResult run_command(const std::string& cmd);
 
 class CharonPeer {
  public:
-  /// ike/esp: strongSwan proposal strings. Throws nothing; check ok() and error().
-  /// encap: charon's "encap = yes" (it fakes NAT detection, forcing UDP 4500 + non-ESP marker).
-  CharonPeer(const std::string& ike_proposals, const std::string& esp_proposals,
-             const std::string& psk, bool encap = false);
+  struct Options {
+    std::string ike, esp, psk;  // strongSwan proposal strings and the PSK
+    /// charon's "encap = yes" (it fakes NAT detection, forcing UDP 4500 + non-ESP marker).
+    bool encap = false;
+    bool nat = false;     // a masquerading NAT namespace in front of vpnlab (see above)
+    bool hosts = false;   // site addresses and charon's route into ipsec0 (see above)
+    int dpd_delay_s = 0;  // charon's dpd_delay (0: no liveness checks from charon)
+  };
+  /// Throws nothing; check ok() and error().
+  explicit CharonPeer(Options options);
   ~CharonPeer();
   CharonPeer(const CharonPeer&) = delete;
   CharonPeer& operator=(const CharonPeer&) = delete;
@@ -41,14 +57,20 @@ class CharonPeer {
   std::string log() const;
 
   static bool available();
+  /// vpnlab's address on its veth (192.168.1.2 behind the NAT, else 192.0.2.1).
+  const char* our_address() const { return o_.nat ? "192.168.1.2" : "192.0.2.1"; }
+  const std::string& charon_netns() const { return ns_sw_; }
+  /// NAT keepalives the NAT namespace forwarded towards charon (nftables counter).
+  int keepalives_through_nat() const;
 
  private:
   bool setup();
-  std::string dir_, ns_us_, ns_sw_;
+  bool build_topology();
+  bool run_all(const std::vector<std::string>& cmds);
+  std::string dir_, ns_us_, ns_sw_, ns_nat_;
   pid_t charon_pid_ = -1;
   std::string error_;
-  std::string ike_, esp_, psk_;
-  bool encap_ = false;
+  Options o_;
 };
 
 /// Enters a network namespace for the lifetime of the guard (sockets opened meanwhile stay

@@ -1,11 +1,17 @@
 #pragma once
 // The fixture shared by the strongSwan interop tests: charon (CharonPeer) in one namespace,
-// the vpnlab IkeDaemon with a recording SaInstaller in the other, plus helpers that read
-// charon's swanctl output and level-4 key log.
+// the vpnlab IkeDaemon in the other, plus helpers that read charon's swanctl output and
+// level-4 key log. Two modes for vpnlab's side:
+//  - recording: the daemon binds its own UDP 500/4500 sockets and installs CHILD_SAs into a
+//    RecordingSaInstaller (keys are compared with charon's key log);
+//  - engine (InteropSetup::engine): a real dataplane::Engine (TUN "tunnel1" + ESP) installs
+//    the CHILD_SAs, IKE rides on the engine's sockets (external transport, as the gateway
+//    wires it), and site traffic 10.1.0.1 <-> 10.2.0.1 crosses the tunnel.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <cctype>
 #include <cstdio>
@@ -17,9 +23,13 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "dataplane/linux/engine.hpp"
 #include "ike/daemon/ike_daemon.hpp"
 #include "tests/exchange/ike/fake_sa_installer.hpp"
 #include "tests/interop/ike/charon_peer.hpp"
+#include "tests/interop/ike/traffic_probe.hpp"
 
 namespace vpnlab::ike::test {
 
@@ -31,6 +41,11 @@ struct InteropSetup {
   std::string charon_esp = "aes256-sha256";
   std::string charon_psk = kPsk;
   bool encap = false;
+  bool engine = false;  // a real Engine with site traffic instead of the recording installer
+  bool nat = false;     // a masquerading NAT in front of vpnlab (CharonPeer::Options::nat)
+  int charon_dpd_s = 0;
+  dataplane::SaLimits limits;  // vpnlab's CHILD_SA byte/packet lifetimes
+  double time_factor = 1.0;    // vpnlab's timers (DPD, retransmits) scaled
   IkeSuite ike{esp::EncrAlgorithm::aes_cbc, 256, esp::IntegAlgorithm::hmac_sha2_256_128,
                PrfAlgorithm::hmac_sha2_256, DhGroup::modp_2048};
   ChildSuite child{{esp::EncrAlgorithm::aes_cbc, 256, esp::IntegAlgorithm::hmac_sha2_256_128},
@@ -90,22 +105,44 @@ class StrongSwanInteropBase : public ::testing::Test {
   void start(const InteropSetup& s) {
     if (!CharonPeer::available())
       GTEST_SKIP() << "needs root and strongSwan charon + kernel-libipsec";
-    peer_ = std::make_unique<CharonPeer>(s.charon_ike, s.charon_esp, s.charon_psk, s.encap);
+    if (s.nat && access("/usr/sbin/nft", X_OK) != 0)
+      GTEST_SKIP() << "needs nft (nftables; scripts/install-deps.sh installs it)";
+    CharonPeer::Options o;
+    o.ike = s.charon_ike;
+    o.esp = s.charon_esp;
+    o.psk = s.charon_psk;
+    o.encap = s.encap;
+    o.nat = s.nat;
+    o.hosts = s.engine;
+    o.dpd_delay_s = s.charon_dpd_s;
+    peer_ = std::make_unique<CharonPeer>(o);
     ASSERT_TRUE(peer_->ok()) << peer_->error();
+    Ipv4Address local = *Ipv4Address::parse(peer_->our_address());
     PeerConfig c;
     c.tunnel = "tunnel1";
-    c.local = *Ipv4Address::parse("192.0.2.1");
+    c.local = local;
     c.remote = *Ipv4Address::parse("192.0.2.2");
-    c.local_id = IdPayload::ipv4(c.local);
+    c.local_id = IdPayload::ipv4(*Ipv4Address::parse("192.0.2.1"));  // the NAT's, if any
     c.remote_id = IdPayload::ipv4(c.remote);
     c.psk = SecretBytes(std::string_view(kPsk));
     c.ike_proposals = {s.ike};
     c.child_proposals = {s.child};
-    manager_ = std::make_unique<IkeManager>(rng_, installer_, counters_);
+    c.child_limits = s.limits;
+    c.time_factor = s.time_factor;
+    ScopedNetns in(peer_->our_netns());
+    ASSERT_TRUE(in.ok());
+    if (s.engine) {
+      ASSERT_NO_FATAL_FAILURE(start_engine(s, local));
+    }
+    dataplane::SaInstaller& installer =
+        engine_ ? static_cast<dataplane::SaInstaller&>(*engine_) : installer_;
+    manager_ = std::make_unique<IkeManager>(rng_, installer, counters_);
     manager_->add_peer(std::move(c));
-    IkeDaemon::Options o;
-    o.local = *Ipv4Address::parse("192.0.2.1");
-    daemon_ = std::make_unique<IkeDaemon>(io_, o, *manager_, counters_);
+    IkeDaemon::Options opt;
+    opt.local = local;
+    opt.external_transport = s.engine;
+    opt.nat_keepalive = Duration(500);  // RFC 3948 4 (20 s by default); fast for the NAT test
+    daemon_ = std::make_unique<IkeDaemon>(io_, opt, *manager_, counters_);
     daemon_->on_event = [this](const Event& e) { events_.push_back(e.kind); };
     // VPNLAB_IKE_CAPTURE_DIR=dir keeps every datagram charon sent (fuzz seeds, vectors).
     if (const char* dir = std::getenv("VPNLAB_IKE_CAPTURE_DIR")) {
@@ -118,14 +155,76 @@ class StrongSwanInteropBase : public ::testing::Test {
                    static_cast<std::streamsize>(dg.data.size()));
       };
     }
-    ScopedNetns in(peer_->our_netns());
-    ASSERT_TRUE(in.ok());
+    if (engine_) wire_engine();
     ASSERT_FALSE(daemon_->start());
+  }
+
+  /// The Engine in vpnlab's namespace (the caller is in it): TUN tunnel1 169.254.10.1/30,
+  /// 10.2.0.0/24 routed into it, ESP in UDP on 4500 (charon's libipsec only does that).
+  void start_engine(const InteropSetup& s, Ipv4Address local) {
+    dataplane::TunnelConfig t;
+    t.name = "tunnel1";
+    t.inside_address = *Ipv4Address::parse("169.254.10.1");
+    t.outer_local = local;
+    t.outer_remote = *Ipv4Address::parse("192.0.2.2");
+    t.udp_encap = true;
+    t.suite = s.child.esp;
+    t.routes = {*Ipv4Prefix::parse("10.2.0.0/24")};
+    auto e = dataplane::Engine::create({t}, dataplane::EngineOptions{});
+    ASSERT_TRUE(e) << e.error().message;
+    engine_ = std::move(*e);
+    engine_->start();
+    keepalive_fd_ = raw_udp_socket();
+    ASSERT_GE(keepalive_fd_, 0);
+  }
+
+  /// IKE over the engine's sockets, as topology/gateway/gateway.cpp wires it.
+  void wire_engine() {
+    daemon_->send_hook = [this](const Datagram& d) {
+      auto rc = engine_->send_ike({d.from.address, d.from.port}, {d.to.address, d.to.port}, d.data);
+      if (!rc) counters_.get("ike.tx.send_error").add();
+    };
+    // The Engine has no call to send a bare NAT keepalive from its 4500 socket (report):
+    // the test sends the same datagram from port 4500 through a raw socket.
+    daemon_->keepalive_hook = [this](const Endpoint& from, const Endpoint& to) {
+      send_raw_keepalive(keepalive_fd_, from, to);
+    };
+    engine_->on_ike([this](const dataplane::IkeDatagram& d) {
+      daemon_->deliver(
+          {{d.remote.address, d.remote.port}, {d.local.address, d.local.port}, d.payload});
+    });
+    engine_events_ =
+        std::make_unique<boost::asio::posix::stream_descriptor>(io_, ::dup(engine_->control_fd()));
+    watch_engine();
+  }
+  void watch_engine() {
+    engine_events_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                               [this](boost::system::error_code ec) {
+                                 if (ec) return;
+                                 engine_->poll_control();
+                                 watch_engine();
+                               });
   }
 
   void TearDown() override {
     if (HasFailure() && peer_) std::fprintf(stderr, "charon log:\n%s\n", peer_->log().c_str());
+    if (HasFailure() && engine_) {
+      for (const auto& [k, v] : engine_->global_counters()) {
+        if (v)
+          std::fprintf(stderr, "engine %s = %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+      }
+      for (const auto& [k, v] : engine_->tunnel_counters("tunnel1")) {
+        if (v)
+          std::fprintf(stderr, "tunnel1 %s = %llu\n", k.c_str(),
+                       static_cast<unsigned long long>(v));
+      }
+    }
     daemon_.reset();
+    manager_.reset();  // before the engine it installs into
+    engine_events_.reset();
+    if (engine_) engine_->stop();
+    engine_.reset();
+    if (keepalive_fd_ >= 0) ::close(keepalive_fd_);
   }
 
   /// Runs the daemon's io_context until pred() or the deadline (real time: a real peer).
@@ -138,15 +237,26 @@ class StrongSwanInteropBase : public ::testing::Test {
   }
   /// Runs a swanctl command in a thread while the daemon keeps serving.
   CommandResult swanctl_while_running(const std::string& args) {
+    return while_running([&] { return peer_->swanctl(args); });
+  }
+  /// Runs a blocking command in a thread while the daemon keeps serving.
+  CommandResult while_running(const std::function<CommandResult()>& f) {
     CommandResult r;
-    bool done = false;
+    std::atomic<bool> done{false};
     std::thread t([&] {
-      r = peer_->swanctl(args);
+      r = f();
       done = true;
     });
-    run_until([&] { return done; }, 30);
+    run_until([&] { return done.load(); }, 60);
     t.join();
     return r;
+  }
+  /// ping from vpnlab's site address to charon's, through the tunnel.
+  CommandResult ping_through_tunnel(int count = 3) {
+    return while_running([&] {
+      return run_command("ip netns exec " + peer_->our_netns() + " ping -n -q -c " +
+                         std::to_string(count) + " -i 0.2 -W 5 -I 10.1.0.1 10.2.0.1");
+    });
   }
   IkeSa* sa() {
     auto all = manager_->sas_for("tunnel1");
@@ -166,6 +276,7 @@ class StrongSwanInteropBase : public ::testing::Test {
     EXPECT_NE(list.output.find("INSTALLED"), std::string::npos) << list.output;
     EXPECT_NE(list.output.find("in  " + hex32(c.outbound.value)), std::string::npos) << list.output;
     EXPECT_NE(list.output.find("out " + hex32(c.inbound.value)), std::string::npos) << list.output;
+    if (engine_) return;  // the keys live in the Engine; traffic is the check there
     std::string log = peer_->log();
     std::string ours_in = to_hex(installer_.inbound.at(c.inbound.value).keys.encr_key.expose());
     std::string ours_out = to_hex(installer_.outbound.at(c.outbound.value).keys.encr_key.expose());
@@ -188,6 +299,9 @@ class StrongSwanInteropBase : public ::testing::Test {
   CounterSet counters_;
   std::unique_ptr<CharonPeer> peer_;
   std::unique_ptr<IkeManager> manager_;
+  std::unique_ptr<dataplane::Engine> engine_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> engine_events_;
+  int keepalive_fd_ = -1;
   std::unique_ptr<IkeDaemon> daemon_;
   std::vector<EventKind> events_;
   int captured_ = 0;

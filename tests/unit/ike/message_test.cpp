@@ -126,7 +126,9 @@ TEST(SkFraming, BadIcvIsDroppedSilently) {
   EXPECT_EQ(d.error().notify, NotifyType::none);
 }
 
-TEST(SkFraming, TruncatedSkIsInvalidSyntax) {
+// RFC 7296 2.21.2: an SK{} too short to hold IV, content and ICV cannot be authenticated,
+// so the error names the field but asks for no notify (the message is dropped unanswered).
+TEST(SkFraming, TruncatedSkIsInvalidSyntaxWithoutNotify) {
   test::XorCipher cipher;
   Bytes wire = *encode_message(auth_request(), &cipher);
   wire.resize(28 + 4 + 6);
@@ -134,7 +136,9 @@ TEST(SkFraming, TruncatedSkIsInvalidSyntax) {
   ByteWriter(wire).patch_u16(30, 10);
   auto d = decode_message(wire, &cipher, nullptr);
   ASSERT_FALSE(d.has_value());
-  EXPECT_EQ(d.error().notify, NotifyType::invalid_syntax);
+  EXPECT_EQ(d.error().code, errc::truncated);
+  EXPECT_EQ(d.error().notify, NotifyType::none);
+  EXPECT_NE(d.error().message.find("SK"), std::string::npos);
 }
 
 // RFC 7383 2.5: the message split into SKF fragments and reassembled in any order.

@@ -1,0 +1,65 @@
+#pragma once
+// Traffic through the tunnel for the interop tests, counted rather than timed:
+//
+// UdpEchoProbe: a sequenced UDP stream (a window of 8 in flight) from a client socket in one
+// namespace to an echo socket in another (both threads of this process, sockets created
+// inside their namespaces). Each datagram carries its sequence number; one not echoed is
+// counted lost only after a generous quiet deadline (3 s without any echo). So
+// "lost() == 0" after a rekey means no datagram (either direction) was dropped, whatever the
+// machine's load, and received() says how much traffic crossed.
+//
+// send_raw_keepalive: an RFC 3948 4 NAT keepalive (one 0xFF octet) from a given source port
+// through a raw socket, for when the UDP socket on that port belongs to the dataplane.
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ike/core/actions.hpp"
+
+namespace vpnlab::ike::test {
+
+class UdpEchoProbe {
+ public:
+  UdpEchoProbe(const std::string& client_netns, const std::string& client_address,
+               const std::string& server_netns, const std::string& server_address,
+               std::uint16_t port = 7777);
+  ~UdpEchoProbe();
+  UdpEchoProbe(const UdpEchoProbe&) = delete;
+  UdpEchoProbe& operator=(const UdpEchoProbe&) = delete;
+
+  bool ok() const { return client_fd_ >= 0 && server_fd_ >= 0; }
+  void start();
+  /// Stops sending; datagrams in flight get the deadline to be echoed, else count as lost.
+  void stop();
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t received() const { return received_; }
+  std::uint64_t lost() const { return lost_; }
+  /// Sequence numbers (1 = first datagram) counted lost, for failure messages.
+  std::string lost_sequence_numbers() const;
+  /// Datagrams the echo side received (and answered).
+  std::uint64_t served() const { return served_; }
+
+ private:
+  void run_client();
+  void run_server();
+
+  int client_fd_ = -1, server_fd_ = -1;
+  std::string server_address_;
+  std::uint16_t port_;
+  std::atomic<bool> stop_{false}, server_stop_{false};
+  std::atomic<std::uint64_t> sent_{0}, received_{0}, lost_{0}, served_{0};
+  std::thread client_, server_;
+  mutable std::mutex mu_;
+  std::vector<std::uint32_t> lost_seqs_;
+};
+
+/// A raw IPv4/UDP socket in the calling thread's namespace (-1 on error).
+int raw_udp_socket();
+/// Sends the one-octet NAT keepalive from `from` to `to` (UDP checksum 0, RFC 768).
+void send_raw_keepalive(int raw_fd, const Endpoint& from, const Endpoint& to);
+
+}  // namespace vpnlab::ike::test
