@@ -157,6 +157,23 @@ Checked<std::vector<ike::ChildSuite>> parse_esp_proposal(const std::string& text
   return out;
 }
 
+// cloud-facts "Default IPsec (phase 2)": Azure's CHILD_SAs also expire after 102,400,000 KB
+// (saDataSizeKilobytes with a custom policy); AWS has no volume lifetime (0: none). The
+// dataplane counts the bytes; crossing the soft limit starts a rekey, the hard one deletes.
+// The soft limit keeps the time margin's share of the lifetime (540 s of 3600 s -> 85 %).
+dataplane::SaLimits child_limits(const TunnelPlan& t) {
+  dataplane::SaLimits l;
+  if (t.child_lifetime_kb <= 0) return l;
+  l.hard_bytes = static_cast<std::uint64_t>(t.child_lifetime_kb) * 1024;
+  double keep = 1.0;
+  if (t.child_lifetime_s > 0 && t.rekey_margin_s > 0 && t.rekey_margin_s < t.child_lifetime_s) {
+    keep = static_cast<double>(t.child_lifetime_s - t.rekey_margin_s) /
+           static_cast<double>(t.child_lifetime_s);
+  }
+  l.soft_bytes = static_cast<std::uint64_t>(static_cast<double>(l.hard_bytes) * keep);
+  return l;
+}
+
 Checked<ike::PeerConfig> ike_peer_config(const GatewayPlan& g, const TunnelPlan& t) {
   ike::PeerConfig c;
   c.tunnel = t.device;
@@ -190,6 +207,7 @@ Checked<ike::PeerConfig> ike_peer_config(const GatewayPlan& g, const TunnelPlan&
            : t.start == IkeStart::initiate   ? ike::ConnectionMode::initiator_only
                                              : ike::ConnectionMode::default_mode;
   c.replay_window = static_cast<std::uint32_t>(t.replay_window);
+  c.child_limits = child_limits(t);
   c.time_factor = g.time_factor;
   return c;
 }

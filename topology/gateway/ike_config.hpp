@@ -18,6 +18,10 @@ Checked<std::vector<ike::IkeSuite>> parse_ike_proposal(const std::string& text);
 /// ESP proposals; a DH group in the string is the PFS group (used for rekeys).
 Checked<std::vector<ike::ChildSuite>> parse_esp_proposal(const std::string& text);
 
+/// The CHILD_SAs' volume lifetimes: Azure's data-size limit as the hard byte limit, the soft
+/// one at the time margin's share; none for AWS.
+dataplane::SaLimits child_limits(const TunnelPlan& tunnel);
+
 Checked<ike::PeerConfig> ike_peer_config(const GatewayPlan& gateway, const TunnelPlan& tunnel);
 
 }  // namespace vpnlab::topology

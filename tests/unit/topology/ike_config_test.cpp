@@ -62,12 +62,30 @@ TEST(IkeConfig, DefaultLabPlansBecomePeerConfigs) {
       if (g.cloud == Cloud::azure) {
         // ResponderOnly never initiates (cloud-facts "Connection modes").
         EXPECT_FALSE(c->may_initiate());
+        // cloud-facts "Default IPsec (phase 2)": 102,400,000 KB.
+        EXPECT_EQ(c->child_limits.hard_bytes, 102400000ULL * 1024);
+        EXPECT_GT(c->child_limits.soft_bytes, 0u);
+        EXPECT_LT(c->child_limits.soft_bytes, c->child_limits.hard_bytes);
       } else {
+        EXPECT_EQ(c->child_limits.hard_bytes, 0u);  // AWS: time lifetimes only
         EXPECT_EQ(c->startup, ike::StartupAction::start);
         EXPECT_EQ(c->timers.child_lifetime, std::chrono::seconds(3600));
       }
     }
   }
+}
+
+TEST(IkeConfig, VolumeLifetimeKeepsTheTimeMarginsShare) {
+  TunnelPlan t;
+  t.child_lifetime_kb = 1000;
+  t.child_lifetime_s = 3600;
+  t.rekey_margin_s = 540;
+  auto l = child_limits(t);
+  EXPECT_EQ(l.hard_bytes, 1024000u);
+  EXPECT_EQ(l.soft_bytes, 870400u);  // 85 %
+  t.child_lifetime_kb = 0;
+  EXPECT_EQ(child_limits(t).hard_bytes, 0u);
+  EXPECT_EQ(child_limits(t).soft_bytes, 0u);
 }
 
 }  // namespace
