@@ -265,4 +265,14 @@ Result<void> Dataplane::send_ike(const Endpoint& local, const Endpoint& remote, 
   return Unexpected{make_error_code(errc::no_socket)};
 }
 
+Result<void> Dataplane::send_nat_keepalive(const Endpoint& local, const Endpoint& remote) {
+  static constexpr std::uint8_t kKeepalive[1] = {0xff};
+  for (const auto& s : sockets_) {
+    if (s.local == local && s.role == SocketRole::esp_udp) {
+      return s.socket->send_control(remote, ByteSpan(kKeepalive, 1));
+    }
+  }
+  return Unexpected{make_error_code(errc::no_socket)};
+}
+
 }  // namespace vpnlab::dataplane

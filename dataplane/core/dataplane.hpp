@@ -126,6 +126,10 @@ class Dataplane final : public SaInstaller {
   /// Sends an IKE message from the socket bound to `local` (port 4500 adds the non-ESP
   /// marker, RFC 3948 2.2). Errors: errc::no_socket, or the socket's error.
   Result<void> send_ike(const Endpoint& local, const Endpoint& remote, ByteSpan message);
+  /// Sends one NAT-keepalive (RFC 3948 2.3: the single octet 0xFF, no non-ESP marker) from
+  /// the ESP-in-UDP socket bound to `local`; IKE decides when (only the side behind a NAT).
+  /// Errors: errc::no_socket when no ESP-in-UDP socket is bound there.
+  Result<void> send_nat_keepalive(const Endpoint& local, const Endpoint& remote);
   /// Delivers queued lifetime events to the handler and frees retired SA tables.
   void poll_control();
   /// Called by a worker when an SA reported crossing a lifetime (rare; takes a lock).

@@ -100,6 +100,9 @@ class Engine final : public SaInstaller {
   Result<void> send_ike(const Endpoint& local, const Endpoint& remote, ByteSpan message) {
     return dp_.send_ike(local, remote, message);
   }
+  Result<void> send_nat_keepalive(const Endpoint& local, const Endpoint& remote) {
+    return dp_.send_nat_keepalive(local, remote);
+  }
   /// Readable when IKE datagrams or lifetime events wait; then call poll_control().
   int control_fd() const { return control_fd_; }
   void poll_control();

@@ -161,6 +161,13 @@ Checked<void> Gateway::start_ike() {
     auto rc = engine_->send_ike({d.from.address, d.from.port}, {d.to.address, d.to.port}, d.data);
     if (!rc) ike_counters_.get("ike.tx.send_error").add();
   };
+  // Sent only when IKE finds this gateway behind a NAT (RFC 3948 4); the reference lab has
+  // none between the clouds' public addresses, but a user's lab may.
+  ike_daemon_->keepalive_hook = [this](const ike::Endpoint& from, const ike::Endpoint& to) {
+    if (!engine_->send_nat_keepalive({from.address, from.port}, {to.address, to.port})) {
+      ike_counters_.get("ike.tx.send_error").add();
+    }
+  };
   ike_daemon_->on_event = [this](const ike::Event& e) { on_ike_event(e); };
   engine_->on_ike([this](const dataplane::IkeDatagram& d) {
     ike_daemon_->deliver(

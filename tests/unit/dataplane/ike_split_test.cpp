@@ -84,5 +84,24 @@ TEST(IkeSplit, SendIkeAddsMarkerOn4500Only) {
   EXPECT_EQ(got[1].payload, msg);
 }
 
+TEST(IkeSplit, NatKeepaliveIsOneFfOctetFromTheUdpSocketOnly) {
+  testing::TwoGateways g;
+  std::vector<std::pair<Endpoint, Bytes>> wire;
+  g.net.set_tap([&](const Endpoint&, const Endpoint& to, Bytes& p) {
+    wire.emplace_back(to, p);
+    return true;
+  });
+  ASSERT_TRUE(
+      g.a.dp.send_nat_keepalive(Endpoint{ip("192.0.2.1"), 4500}, Endpoint{ip("192.0.2.2"), 4500}));
+  // Not from the IKE socket on 500 (RFC 3948 2.3: keepalives ride the ESP-in-UDP port).
+  EXPECT_FALSE(
+      g.a.dp.send_nat_keepalive(Endpoint{ip("192.0.2.1"), 500}, Endpoint{ip("192.0.2.2"), 500}));
+  ASSERT_EQ(wire.size(), 1u);
+  EXPECT_EQ(wire[0].first, (Endpoint{ip("192.0.2.2"), 4500}));
+  EXPECT_EQ(wire[0].second, (Bytes{0xff}));
+  g.pump();  // the peer drops it silently: not IKE, not ESP
+  EXPECT_TRUE(g.b.dp.ike_queue().drain().empty());
+}
+
 }  // namespace
 }  // namespace vpnlab::dataplane
