@@ -174,8 +174,6 @@ class StrongSwanInteropBase : public ::testing::Test {
     ASSERT_TRUE(e) << e.error().message;
     engine_ = std::move(*e);
     engine_->start();
-    keepalive_fd_ = raw_udp_socket();
-    ASSERT_GE(keepalive_fd_, 0);
   }
 
   /// IKE over the engine's sockets, as topology/gateway/gateway.cpp wires it.
@@ -184,10 +182,9 @@ class StrongSwanInteropBase : public ::testing::Test {
       auto rc = engine_->send_ike({d.from.address, d.from.port}, {d.to.address, d.to.port}, d.data);
       if (!rc) counters_.get("ike.tx.send_error").add();
     };
-    // The Engine has no call to send a bare NAT keepalive from its 4500 socket (report):
-    // the test sends the same datagram from port 4500 through a raw socket.
     daemon_->keepalive_hook = [this](const Endpoint& from, const Endpoint& to) {
-      send_raw_keepalive(keepalive_fd_, from, to);
+      if (!engine_->send_nat_keepalive({from.address, from.port}, {to.address, to.port}))
+        counters_.get("ike.tx.send_error").add();
     };
     engine_->on_ike([this](const dataplane::IkeDatagram& d) {
       daemon_->deliver(
@@ -224,7 +221,6 @@ class StrongSwanInteropBase : public ::testing::Test {
     engine_events_.reset();
     if (engine_) engine_->stop();
     engine_.reset();
-    if (keepalive_fd_ >= 0) ::close(keepalive_fd_);
   }
 
   /// Runs the daemon's io_context until pred() or the deadline (real time: a real peer).
@@ -301,7 +297,6 @@ class StrongSwanInteropBase : public ::testing::Test {
   std::unique_ptr<IkeManager> manager_;
   std::unique_ptr<dataplane::Engine> engine_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> engine_events_;
-  int keepalive_fd_ = -1;
   std::unique_ptr<IkeDaemon> daemon_;
   std::vector<EventKind> events_;
   int captured_ = 0;

@@ -142,21 +142,4 @@ std::string UdpEchoProbe::lost_sequence_numbers() const {
   return out;
 }
 
-int raw_udp_socket() {
-  return ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
-}
-
-void send_raw_keepalive(int raw_fd, const Endpoint& from, const Endpoint& to) {
-  // RFC 768 header + RFC 3948 4 payload 0xFF; the kernel adds the IPv4 header (no HDRINCL).
-  std::uint8_t d[9] = {};
-  store_be16(d, from.port);
-  store_be16(d + 2, to.port);
-  store_be16(d + 4, static_cast<std::uint16_t>(sizeof d));
-  d[8] = 0xff;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(to.address.value);
-  ::sendto(raw_fd, d, sizeof d, 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-}
-
 }  // namespace vpnlab::ike::test

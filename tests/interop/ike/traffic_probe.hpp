@@ -7,9 +7,6 @@
 // counted lost only after a generous quiet deadline (3 s without any echo). So
 // "lost() == 0" after a rekey means no datagram (either direction) was dropped, whatever the
 // machine's load, and received() says how much traffic crossed.
-//
-// send_raw_keepalive: an RFC 3948 4 NAT keepalive (one 0xFF octet) from a given source port
-// through a raw socket, for when the UDP socket on that port belongs to the dataplane.
 
 #include <atomic>
 #include <cstdint>
@@ -56,10 +53,5 @@ class UdpEchoProbe {
   mutable std::mutex mu_;
   std::vector<std::uint32_t> lost_seqs_;
 };
-
-/// A raw IPv4/UDP socket in the calling thread's namespace (-1 on error).
-int raw_udp_socket();
-/// Sends the one-octet NAT keepalive from `from` to `to` (UDP checksum 0, RFC 768).
-void send_raw_keepalive(int raw_fd, const Endpoint& from, const Endpoint& to);
 
 }  // namespace vpnlab::ike::test
