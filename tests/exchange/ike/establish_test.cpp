@@ -106,6 +106,32 @@ TEST(EstablishFailures, WrongPskIsAuthenticationFailed) {
   EXPECT_TRUE(lab.right.installer.inbound.empty());
 }
 
+// RFC 7296 3.5: ID_FQDN identities (what a user's own peer may use instead of the clouds'
+// ID_IPV4_ADDR); the PSK AUTH covers the ID body (2.15), and the configured peer ID must match.
+TEST(EstablishIds, FqdnIdentitiesEstablish) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.local_id = r.remote_id = IdPayload::fqdn("left.vpnlab.example");
+  r.local_id = l.remote_id = IdPayload::fqdn("right.vpnlab.example");
+  Lab lab(l, r);
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  expect_matching_child(lab.left, lab.right);
+}
+
+TEST(EstablishIds, UnexpectedFqdnIsAuthenticationFailed) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  l.local_id = IdPayload::fqdn("intruder.vpnlab.example");
+  r.remote_id = IdPayload::fqdn("left.vpnlab.example");
+  Lab lab(l, r);
+  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.deliver();
+  EXPECT_EQ(lab.right.counter("ike.auth.failed"), 1u);
+  EXPECT_TRUE(lab.left.saw(EventKind::authentication_failed));
+  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_TRUE(lab.right.installer.inbound.empty());
+}
+
 TEST(EstablishFailures, ProposalMismatchIsNoProposalChosen) {
   PeerConfig r = lab_peer(false);
   r.ike_proposals[0].encr = esp::EncrAlgorithm::aes_cbc;
