@@ -22,6 +22,8 @@ class Category : public std::error_category {
         return "crypto library failed to set up the SA";
       case errc::spi_in_use:
         return "an SA with this SPI already exists";
+      case errc::backend_unavailable:
+        return "crypto backend not available in this build or on this CPU";
     }
     return "unknown esp error";
   }

@@ -9,12 +9,13 @@ namespace vpnlab::esp {
 
 enum class errc {
   ok = 0,
-  unsupported_suite,   // encr/key size/integ combination this module does not implement
-  bad_key_length,      // SaKeys sizes differ from encr_keymat_size / integ_keymat_size
-  reserved_spi,        // SPI 0..255 (RFC 4303 2.1)
-  bad_replay_window,   // window larger than kMaxReplayWindow
-  crypto_init_failed,  // OpenSSL/libsodium refused to set up a context
-  spi_in_use,          // SaDatabase already holds an SA with this SPI
+  unsupported_suite,    // encr/key size/integ combination this module does not implement
+  bad_key_length,       // SaKeys sizes differ from encr_keymat_size / integ_keymat_size
+  reserved_spi,         // SPI 0..255 (RFC 4303 2.1)
+  bad_replay_window,    // window larger than kMaxReplayWindow
+  crypto_init_failed,   // OpenSSL/libsodium refused to set up a context
+  spi_in_use,           // SaDatabase already holds an SA with this SPI
+  backend_unavailable,  // SaParams::backend names a library this build or CPU lacks
 };
 
 const std::error_category& esp_category() noexcept;

@@ -5,6 +5,8 @@
 //   -> pad length + pad bytes -> next header -> inner IP length (TFC trim) -> account
 #include "esp/sa.hpp"
 
+#include <algorithm>
+
 #include "esp/errors.hpp"
 #include "esp/transform.hpp"
 
@@ -46,7 +48,7 @@ Result<SaBase::Transforms> SaBase::build_transforms(const SaParams& p, bool encr
   if (p.spi.value < 256) return Unexpected{make_error_code(errc::reserved_spi)};
   Transforms out;
   for (std::uint32_t i = 0; i < lane_count(p); ++i) {
-    auto t = make_transform(TransformKeys{p.suite, p.keys, p.esn, encrypt});
+    auto t = make_transform(TransformKeys{p.suite, p.keys, p.esn, encrypt, p.backend});
     if (!t) return Unexpected{t.error()};
     out.push_back(std::move(*t));
   }
@@ -185,6 +187,15 @@ EncapResult OutboundSa::encap_at(std::size_t lane, SequenceNumber seq, MutableBy
 EncapResult OutboundSa::seal_at(std::size_t lane, std::uint64_t seq, MutableByteSpan buf,
                                 std::size_t offset, std::size_t length, std::size_t pad,
                                 std::uint8_t next_header) {
+  CryptoJob c = prepare(lane, seq, buf, offset, length, pad, next_header);
+  c.ok = transform(lane).seal(c.esp, c.body, c.seq_high);
+  if (!c.ok) return Unexpected{drop(DropReason::crypto_error, lane)};
+  return sealed(lane, seq, offset, c, length);
+}
+
+CryptoJob OutboundSa::prepare(std::size_t lane, std::uint64_t seq, MutableByteSpan buf,
+                              std::size_t offset, std::size_t length, std::size_t pad,
+                              std::uint8_t next_header) {
   const Overhead& o = overhead_;
   std::uint8_t* esp = buf.data() + offset - o.headroom;
   store_be32(esp, spi_.value);
@@ -195,15 +206,58 @@ EncapResult OutboundSa::seal_at(std::size_t lane, std::uint64_t seq, MutableByte
   for (std::size_t i = 0; i < pad; ++i) trailer[i] = static_cast<std::uint8_t>(i + 1);
   trailer[pad] = static_cast<std::uint8_t>(pad);
   trailer[pad + 1] = next_header;
-  const std::size_t body = length + pad + 2;
-  if (!transform(lane).seal(esp, body, static_cast<std::uint32_t>(seq >> 32))) {
-    return Unexpected{drop(DropReason::crypto_error, lane)};
-  }
+  return CryptoJob{esp, length + pad + 2, static_cast<std::uint32_t>(seq >> 32), false};
+}
+
+EncapOk OutboundSa::sealed(std::size_t lane, std::uint64_t seq, std::size_t offset,
+                           const CryptoJob& c, std::size_t length) {
+  const Overhead& o = overhead_;
   EncapOk ok;
-  ok.esp = PacketRegion{offset - o.headroom, o.headroom + body + o.icv_size};
+  ok.esp = PacketRegion{offset - o.headroom, o.headroom + c.body + o.icv_size};
   ok.seq = SequenceNumber{seq};
   ok.event = account(length, lane);
   return ok;
+}
+
+void OutboundSa::encap_batch(std::size_t lane, SeqBlock seqs, std::span<Job> jobs) {
+  constexpr std::size_t kChunk = 64;
+  CryptoJob crypto[kChunk];
+  std::size_t index[kChunk];
+  for (std::size_t at = 0; at < jobs.size(); at += kChunk) {
+    const std::size_t n = std::min(kChunk, jobs.size() - at);
+    std::size_t ready = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      Job& j = jobs[i];
+      j.ok = false;
+      const std::uint64_t seq = i < seqs.count ? seqs.first + i : 0;
+      auto pad = check_room(j.buf, j.offset, j.length);
+      if (expired()) {
+        j.reason = drop(DropReason::lifetime_expired, lane);
+      } else if (!pad) {
+        j.reason = drop(pad.error(), lane);
+      } else if (!usable(seq)) {
+        j.reason = drop(DropReason::seq_exhausted, lane);
+      } else {
+        crypto[ready] = prepare(lane, seq, j.buf, j.offset, j.length, *pad, j.next_header);
+        index[ready++] = i;
+      }
+    }
+    transform(lane).seal_batch(std::span<CryptoJob>(crypto, ready));
+    for (std::size_t k = 0; k < ready; ++k) {
+      Job& j = jobs[index[k]];
+      if (!crypto[k].ok) {
+        j.reason = drop(DropReason::crypto_error, lane);
+        continue;
+      }
+      // An earlier packet of this batch crossed the hard limit: as if one at a time.
+      if (expired()) {
+        j.reason = drop(DropReason::lifetime_expired, lane);
+        continue;
+      }
+      j.ok = true;
+      j.out = sealed(lane, seqs.first + index[k], j.offset, crypto[k], j.length);
+    }
+  }
 }
 
 }  // namespace vpnlab::esp

@@ -36,6 +36,7 @@
 
 #include "base/bytes.hpp"
 #include "base/result.hpp"
+#include "esp/crypto_backend.hpp"
 #include "esp/drop_reason.hpp"
 #include "esp/iv_source.hpp"
 #include "esp/overhead.hpp"
@@ -44,7 +45,8 @@
 
 namespace vpnlab::esp {
 
-class Transform;  // the per-SA cipher state (transform.hpp, internal)
+class Transform;   // the per-SA cipher state (transform.hpp, internal)
+struct CryptoJob;  // one packet for a Transform (transform.hpp)
 
 /// Next Header values (IANA protocol numbers) the tunnel-mode dataplane uses.
 inline constexpr std::uint8_t kNextHeaderIpv4 = 4;  // RFC 4303 2.6, IP-in-IP
@@ -73,6 +75,8 @@ struct SaParams {
   /// Worker threads that may use the SA at the same time, each with its own cipher context
   /// and counters (clamped to 1..kMaxLanes).
   std::uint32_t lanes = 1;
+  /// The library doing the cipher work (crypto_backend.hpp); the wire format is the same.
+  CryptoBackend backend = CryptoBackend::automatic;
 };
 
 inline constexpr std::uint32_t kMaxLanes = 64;
@@ -199,6 +203,21 @@ class OutboundSa : public SaBase {
   EncapResult encap_at(std::size_t lane, SequenceNumber seq, MutableByteSpan buf,
                        std::size_t offset, std::size_t length, std::uint8_t next_header);
 
+  /// One packet of encap_batch: the inner packet buf[offset, offset+length) in, the result
+  /// out (the ESP region when ok, else the drop reason).
+  struct Job {
+    MutableByteSpan buf;
+    std::size_t offset = 0, length = 0;
+    std::uint8_t next_header = kNextHeaderIpv4;
+    bool ok = false;
+    EncapOk out;
+    DropReason reason = DropReason::no_room;
+  };
+  /// encap_at() for a batch on `lane`: job i carries seqs.first + i; jobs past seqs.count
+  /// are dropped as seq_exhausted. The cipher work of the whole batch goes to the backend
+  /// at once, so one that interleaves packets (crypto_backend.hpp) can.
+  void encap_batch(std::size_t lane, SeqBlock seqs, std::span<Job> jobs);
+
   /// The number the next packet will carry (starts at 1, RFC 4303 3.3.3).
   SequenceNumber next_seq() const { return SequenceNumber{next_seq_.load()}; }
   void set_next_seq_for_test(SequenceNumber seq) { next_seq_.store(seq.value); }
@@ -210,6 +229,11 @@ class OutboundSa : public SaBase {
   bool usable(std::uint64_t seq) const;
   EncapResult seal_at(std::size_t lane, std::uint64_t seq, MutableByteSpan buf, std::size_t offset,
                       std::size_t length, std::size_t pad, std::uint8_t next_header);
+  /// Writes SPI, Seq, IV and trailer around the inner packet; the job for the transform.
+  CryptoJob prepare(std::size_t lane, std::uint64_t seq, MutableByteSpan buf, std::size_t offset,
+                    std::size_t length, std::size_t pad, std::uint8_t next_header);
+  EncapOk sealed(std::size_t lane, std::uint64_t seq, std::size_t offset, const CryptoJob& c,
+                 std::size_t length);
   std::vector<std::unique_ptr<IvSource>> iv_;  // one per lane
   std::atomic<std::uint64_t> next_seq_{1};     // 0: the 64-bit space is used up
 };
@@ -253,6 +277,7 @@ class InboundSa : public SaBase {
   std::optional<DropReason> check_packet(MutableByteSpan buf, std::size_t offset,
                                          std::size_t length) const;
   DecapResult finish(std::size_t lane, MutableByteSpan buf, std::size_t offset, SequenceNumber seq);
+  void open_all(std::size_t lane, std::span<Job> jobs);
   Result<PacketRegion, DropReason> check_trailer(MutableByteSpan buf, std::size_t start,
                                                  std::size_t plain_len, std::uint8_t& nh);
   ReplayWindow window_;

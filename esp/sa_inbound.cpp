@@ -97,20 +97,7 @@ void InboundSa::decap_batch(std::size_t lane, std::span<Job> jobs) {
       j.seq = seq ? seq->value : 0;
     }
   }
-  const Overhead& o = overhead_;
-  for (Job& j : jobs) {
-    if (j.length == 0) continue;
-    const SequenceNumber seq{j.seq};
-    if (seq.value == 0) {
-      j.reason = drop(DropReason::replay, lane);
-    } else if (!transform(lane).open(j.buf.data() + j.offset, j.length - o.headroom - o.icv_size,
-                                     seq.high())) {
-      j.reason = drop(DropReason::auth_failed, lane);
-    } else {
-      continue;
-    }
-    j.length = 0;
-  }
+  open_all(lane, jobs);
   {
     // ... and only authenticated numbers move it; a number marked since the check (by
     // another lane, or a duplicate earlier in this batch) is a replay after all.
@@ -133,6 +120,39 @@ void InboundSa::decap_batch(std::size_t lane, std::span<Job> jobs) {
       j.reason = r.error();
     }
   }
+}
+
+// ICV + decryption for the jobs that passed the window check, handed to the backend a
+// chunk at a time (it may interleave them); failures are dropped and marked done.
+void InboundSa::open_all(std::size_t lane, std::span<Job> jobs) {
+  constexpr std::size_t kChunk = 64;
+  CryptoJob crypto[kChunk];
+  Job* owner[kChunk];
+  const Overhead& o = overhead_;
+  std::size_t ready = 0;
+  auto run = [&] {
+    transform(lane).open_batch(std::span<CryptoJob>(crypto, ready));
+    for (std::size_t k = 0; k < ready; ++k) {
+      if (crypto[k].ok) continue;
+      owner[k]->reason = drop(DropReason::auth_failed, lane);
+      owner[k]->length = 0;
+    }
+    ready = 0;
+  };
+  for (Job& j : jobs) {
+    if (j.length == 0) continue;
+    const SequenceNumber seq{j.seq};
+    if (seq.value == 0) {
+      j.reason = drop(DropReason::replay, lane);
+      j.length = 0;
+      continue;
+    }
+    crypto[ready] =
+        CryptoJob{j.buf.data() + j.offset, j.length - o.headroom - o.icv_size, seq.high(), false};
+    owner[ready++] = &j;
+    if (ready == kChunk) run();
+  }
+  run();
 }
 
 Result<PacketRegion, DropReason> InboundSa::check_trailer(MutableByteSpan buf, std::size_t start,

@@ -12,13 +12,17 @@ Result<std::unique_ptr<Transform>> make_transform(const TransformKeys& k) {
       k.keys.integ_key.size() != integ_keymat_size(k.suite.integ)) {
     return Unexpected{make_error_code(errc::bad_key_length)};
   }
+  if (!crypto_backend_available(k.backend)) {
+    return Unexpected{make_error_code(errc::backend_unavailable)};
+  }
+  const bool imb = resolve_crypto_backend(k.backend) == CryptoBackend::ipsec_mb;
   switch (k.suite.encr) {
     case EncrAlgorithm::aes_gcm_16:
-      return make_gcm_transform(k);
+      return imb ? make_imb_gcm_transform(k) : make_gcm_transform(k);
     case EncrAlgorithm::chacha20_poly1305:
       return make_chacha_transform(k);
     case EncrAlgorithm::aes_cbc:
-      return make_cbc_hmac_transform(k);
+      return imb ? make_imb_cbc_hmac_transform(k) : make_cbc_hmac_transform(k);
   }
   return Unexpected{make_error_code(errc::unsupported_suite)};
 }

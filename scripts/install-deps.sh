@@ -16,6 +16,9 @@ test_pkgs=(iproute2 iputils-ping nftables procps psmisc jq
   frr iperf3 util-linux)
 bench_pkgs=(wireguard-go wireguard-tools bird2 gobgpd linux-perf valgrind)
 
+# intel-ipsec-mb: esp/'s fast AES backend; Debian builds it for amd64 only.
+[[ "$(dpkg --print-architecture)" == amd64 ]] && build_pkgs+=(libipsec-mb-dev)
+
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 [[ "${1:-}" == "--bench" ]] && want+=("${bench_pkgs[@]}")
 

@@ -8,8 +8,9 @@
 //                      none -> drop no_outbound_sa
 //   3. MSS clamp       SYNs get their MSS lowered to the tunnel's (mss_clamp.hpp)
 //   4. encrypt         one block of sequence numbers for the batch (one atomic operation,
-//                      shared with the other lanes), then OutboundSa::encap_at in place with
-//                      the lane's cipher context: SPI|Seq|IV in front,
+//                      shared with the other lanes), then OutboundSa::encap_batch in place
+//                      with the lane's cipher context (the backend may interleave the
+//                      packets, esp/crypto_backend.hpp): SPI|Seq|IV in front,
 //                      pad|pad length|next header|ICV behind (RFC 4303 3.3); drop reasons
 //                      from the SA (seq_exhausted, lifetime_expired, no_room, ...)
 //   5. send batch      peer = the SA's outer remote; the lane's DatagramSocket::write_batch
@@ -65,7 +66,10 @@ OutboundWorker::OutboundWorker(Dataplane& dp, std::vector<TunnelId> tunnels, Wor
       lane_(lane),
       slot_(register_worker(dp, lane)),
       pool_(buffers.pool_size, buffers.buffer_size),
-      batch_(buffers.batch) {}
+      batch_(buffers.batch) {
+  jobs_.reserve(buffers.batch == 0 ? 1 : buffers.batch);
+  job_slot_.reserve(jobs_.capacity());
+}
 
 std::size_t OutboundWorker::run_once() {
   const SaTable& table = *dp_.table().enter(slot_);
@@ -103,9 +107,8 @@ std::size_t OutboundWorker::process_tunnel(TunnelId t, const SaTable& table) {
 }
 
 void OutboundWorker::encrypt_batch(Tunnel& tunnel, const OutboundEntry& out) {
-  std::uint64_t bytes = 0;
-  // Numbers of dropped packets are skipped: gaps are fine for the receiver's window.
-  const auto seqs = out.sa->reserve(static_cast<std::uint32_t>(batch_.size()));
+  jobs_.clear();
+  job_slot_.clear();
   for (std::size_t i = 0; i < batch_.size(); ++i) {
     PacketBuf& p = batch_[i];
     std::uint8_t nh = next_header_of(p);
@@ -117,22 +120,28 @@ void OutboundWorker::encrypt_batch(Tunnel& tunnel, const OutboundEntry& out) {
     if (tunnel.max_mss != 0 && clamp_tcp_mss(p.bytes(), tunnel.max_mss)) {
       tunnel.counters.mss_clamped.add();
     }
-    std::uint32_t inner_len = p.size();
-    // Past the block (the space ran out): number 0, which encap_at drops as seq_exhausted.
-    const esp::SequenceNumber seq{i < seqs.count ? seqs.first + i : 0};
-    auto r = out.sa->encap_at(lane_, seq, p.storage(), p.headroom(), inner_len, nh);
-    if (!r) {
-      tunnel.counters.tx.drop(r.error());
-      batch_.slot(i).reset();
+    jobs_.push_back(esp::OutboundSa::Job{p.storage(), p.headroom(), p.size(), nh});
+    job_slot_.push_back(i);
+  }
+  // Numbers of dropped packets are skipped: gaps are fine for the receiver's window.
+  const auto seqs = out.sa->reserve(static_cast<std::uint32_t>(jobs_.size()));
+  out.sa->encap_batch(lane_, seqs, jobs_);
+  std::uint64_t bytes = 0;
+  for (std::size_t k = 0; k < jobs_.size(); ++k) {
+    const esp::OutboundSa::Job& j = jobs_[k];
+    if (!j.ok) {
+      tunnel.counters.tx.drop(j.reason);
+      batch_.slot(job_slot_[k]).reset();
       continue;
     }
-    if (r->event != esp::LifetimeEvent::none) {
-      dp_.report_lifetime(SaDirection::outbound, out.sa->spi(), r->event);
+    if (j.out.event != esp::LifetimeEvent::none) {
+      dp_.report_lifetime(SaDirection::outbound, out.sa->spi(), j.out.event);
     }
-    p.set_region(r->esp.offset, r->esp.length);
+    PacketBuf& p = batch_[job_slot_[k]];
+    p.set_region(j.out.esp.offset, j.out.esp.length);
     p.peer = out.peer;
     p.tunnel = out.tunnel;
-    bytes += inner_len;
+    bytes += j.length;
   }
   tunnel.counters.tx.bytes.add(bytes);
 }

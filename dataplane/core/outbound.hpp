@@ -47,6 +47,8 @@ class OutboundWorker {
   int slot_;
   PacketPool pool_;
   PacketBatch batch_;
+  std::vector<esp::OutboundSa::Job> jobs_;  // one per packet of batch_, reused
+  std::vector<std::size_t> job_slot_;       // the batch_ slot of each job
 };
 
 }  // namespace vpnlab::dataplane

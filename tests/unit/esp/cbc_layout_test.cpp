@@ -48,20 +48,24 @@ Bytes expected_packet(const SaParams& p, std::uint64_t seq, const Bytes& iv, con
 TEST(EspCbcLayout, MatchesIndependentConstruction) {
   const SuiteId suite{EncrAlgorithm::aes_cbc, 128, IntegAlgorithm::hmac_sha2_256_128};
   const Bytes iv = hex("000102030405060708090a0b0c0d0e0f");
-  for (bool esn : {false, true}) {
-    for (std::size_t size : {20u, 61u, 62u, 77u}) {
-      SCOPED_TRACE(testing::Message() << "esn=" << esn << " size=" << size);
-      const SaParams p = params_for(suite, 0x1234, esn);
-      const std::uint64_t seq = esn ? 0x0000000200000003u : 3u;
-      auto sa = OutboundSa::create(p, std::make_unique<FixedIv>(iv));
-      ASSERT_TRUE(sa);
-      (*sa)->set_next_seq_for_test(SequenceNumber{seq});
-      const Bytes inner = ipv4_packet(size);
-      Packet pkt(inner);
-      auto e = (*sa)->encap(pkt.buf, pkt.offset, pkt.length, kNextHeaderIpv4);
-      ASSERT_TRUE(e);
-      EXPECT_EQ(to_hex(pkt.region(e->esp.offset, e->esp.length)),
-                to_hex(expected_packet(p, seq, iv, inner)));
+  for (CryptoBackend b : backends()) {
+    for (bool esn : {false, true}) {
+      for (std::size_t size : {20u, 61u, 62u, 77u}) {
+        SCOPED_TRACE(testing::Message()
+                     << "esn=" << esn << " size=" << size << " " << crypto_backend_name(b));
+        SaParams p = params_for(suite, 0x1234, esn);
+        p.backend = b;
+        const std::uint64_t seq = esn ? 0x0000000200000003u : 3u;
+        auto sa = OutboundSa::create(p, std::make_unique<FixedIv>(iv));
+        ASSERT_TRUE(sa);
+        (*sa)->set_next_seq_for_test(SequenceNumber{seq});
+        const Bytes inner = ipv4_packet(size);
+        Packet pkt(inner);
+        auto e = (*sa)->encap(pkt.buf, pkt.offset, pkt.length, kNextHeaderIpv4);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(to_hex(pkt.region(e->esp.offset, e->esp.length)),
+                  to_hex(expected_packet(p, seq, iv, inner)));
+      }
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "esp/crypto_backend.hpp"
 #include "esp/overhead.hpp"
 #include "esp/sa.hpp"
 
@@ -15,6 +16,14 @@ inline Bytes hex(std::string_view text) {
   auto b = from_hex(text);
   if (!b) std::abort();  // a typo in a test vector
   return *b;
+}
+
+/// Every backend this build and CPU can run (crypto_backend.hpp): each vector is checked
+/// against all of them.
+inline std::vector<CryptoBackend> backends() {
+  std::vector<CryptoBackend> out{CryptoBackend::openssl};
+  if (crypto_backend_available(CryptoBackend::ipsec_mb)) out.push_back(CryptoBackend::ipsec_mb);
+  return out;
 }
 
 /// Every suite this module implements.

@@ -87,8 +87,9 @@ const GcmCase kCases[] = {
      "335467aeffffffff43457e9182443bc6437f866bcb3f699fe9b0822bac961c4504bef270"},
 };
 
-SaParams vector_params(const GcmCase& c) {
+SaParams vector_params(const GcmCase& c, CryptoBackend backend) {
   SaParams p;
+  p.backend = backend;
   p.spi = Spi{c.spi};
   p.suite = SuiteId{EncrAlgorithm::aes_gcm_16, c.key_bits, IntegAlgorithm::none};
   p.keys.encr_key = SecretBytes(hex(c.key_and_salt));
@@ -98,52 +99,61 @@ SaParams vector_params(const GcmCase& c) {
 }
 
 TEST(EspGcmVectors, EncapProducesPublishedPacket) {
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    auto sa = OutboundSa::create(vector_params(c), std::make_unique<FixedIv>(hex(c.iv)));
-    ASSERT_TRUE(sa) << sa.error().message();
-    (*sa)->set_next_seq_for_test(SequenceNumber{c.seq});
-    const Bytes plain = hex(c.plaintext);
-    const std::size_t pad_len = plain[plain.size() - 2];
-    const std::uint8_t nh = plain.back();
-    Packet pkt(Bytes(plain.begin(), plain.end() - 2 - static_cast<long>(pad_len)));
-    auto r = (*sa)->encap(pkt.buf, pkt.offset, pkt.length, nh);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(to_hex(pkt.region(r->esp.offset, r->esp.length)), to_hex(hex(c.packet)));
-    EXPECT_EQ(r->seq.value, c.seq);
+  for (CryptoBackend b : backends()) {
+    for (const auto& c : kCases) {
+      SCOPED_TRACE(testing::Message() << c.name << " " << crypto_backend_name(b));
+      auto sa = OutboundSa::create(vector_params(c, b), std::make_unique<FixedIv>(hex(c.iv)));
+      ASSERT_TRUE(sa) << sa.error().message();
+      (*sa)->set_next_seq_for_test(SequenceNumber{c.seq});
+      const Bytes plain = hex(c.plaintext);
+      const std::size_t pad_len = plain[plain.size() - 2];
+      const std::uint8_t nh = plain.back();
+      Packet pkt(Bytes(plain.begin(), plain.end() - 2 - static_cast<long>(pad_len)));
+      auto r = (*sa)->encap(pkt.buf, pkt.offset, pkt.length, nh);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(to_hex(pkt.region(r->esp.offset, r->esp.length)), to_hex(hex(c.packet)));
+      EXPECT_EQ(r->seq.value, c.seq);
+    }
   }
 }
 
 TEST(EspGcmVectors, DecapRecoversPublishedPlaintext) {
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    auto sa = InboundSa::create(vector_params(c));
-    ASSERT_TRUE(sa);
-    // Put the window just below the vector's number so the ESN high half is inferred.
-    (*sa)->advance_window_for_test(SequenceNumber{c.seq - 1});
-    Bytes buf = hex(c.packet);
-    auto r = (*sa)->decap(buf, 0, buf.size());
-    ASSERT_TRUE(r) << to_string(r.error());
-    const Bytes plain = hex(c.plaintext);
-    const std::size_t payload = plain.size() - 2 - plain[plain.size() - 2];
-    EXPECT_EQ(to_hex(Bytes(buf.begin() + r->inner.offset,
-                           buf.begin() + r->inner.offset + r->inner.length)),
-              to_hex(Bytes(plain.begin(), plain.begin() + payload)));
-    EXPECT_EQ(r->next_header, plain.back());
-    EXPECT_EQ(r->seq.value, c.seq);
+  for (CryptoBackend b : backends()) {
+    for (const auto& c : kCases) {
+      SCOPED_TRACE(testing::Message() << c.name << " " << crypto_backend_name(b));
+      auto sa = InboundSa::create(vector_params(c, b));
+      ASSERT_TRUE(sa);
+      // Put the window just below the vector's number so the ESN high half is inferred.
+      (*sa)->advance_window_for_test(SequenceNumber{c.seq - 1});
+      Bytes buf = hex(c.packet);
+      auto r = (*sa)->decap(buf, 0, buf.size());
+      ASSERT_TRUE(r) << to_string(r.error());
+      const Bytes plain = hex(c.plaintext);
+      const std::size_t payload = plain.size() - 2 - plain[plain.size() - 2];
+      EXPECT_EQ(to_hex(Bytes(buf.begin() + r->inner.offset,
+                             buf.begin() + r->inner.offset + r->inner.length)),
+                to_hex(Bytes(plain.begin(), plain.begin() + payload)));
+      EXPECT_EQ(r->next_header, plain.back());
+      EXPECT_EQ(r->seq.value, c.seq);
+    }
   }
 }
 
 TEST(EspGcmVectors, FlippedCiphertextBitFailsAuthentication) {
   const auto& c = kCases[2];
-  auto sa = InboundSa::create(vector_params(c));
-  ASSERT_TRUE(sa);
-  Bytes buf = hex(c.packet);
-  buf[20] ^= 0x01;
-  auto r = (*sa)->decap(buf, 0, buf.size());
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error(), DropReason::auth_failed);
-  EXPECT_EQ((*sa)->stats().auth_failures, 1u);
+  for (CryptoBackend b : backends()) {
+    SCOPED_TRACE(crypto_backend_name(b));
+    auto sa = InboundSa::create(vector_params(c, b));
+    ASSERT_TRUE(sa);
+    for (std::size_t at : {std::size_t{20}, std::size_t{9}, hex(c.packet).size() - 1}) {
+      Bytes buf = hex(c.packet);  // a ciphertext, an IV and a tag byte
+      buf[at] ^= 0x01;
+      auto r = (*sa)->decap(buf, 0, buf.size());
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error(), DropReason::auth_failed);
+    }
+    EXPECT_EQ((*sa)->stats().auth_failures, 3u);
+  }
 }
 
 }  // namespace
