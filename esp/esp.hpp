@@ -11,13 +11,18 @@
 //   iv_source.hpp      per-SA IV generation (sequence number for AEADs, PRF for CBC)
 //   integrity.hpp      HMAC-SHA1-96 / HMAC-SHA2 truncated ICVs (RFC 2104)
 //   aes_cbc.hpp        AES-CBC without padding (EVP)
-//   transform.hpp      internal: per-SA cipher contexts behind seal/open
+//   transform.hpp      internal: per-SA cipher contexts behind seal/open (+ batches)
+//   crypto_backend.hpp which library does the cipher work: OpenSSL, or intel-ipsec-mb
+//                      (AES-GCM per packet, AES-CBC + HMAC interleaved across a batch);
+//                      the same bytes on the wire, checked against each other in tests
+//   imb.hpp            internal: the process-wide and per-thread intel-ipsec-mb managers
 //   errors.hpp         errc for SA setup ("vpnlab.esp")
 //
 // Data flow (tunnel mode, one worker thread owns each SA):
 //   outbound: inner IP packet at buf[off, off+len) with kMaxHeadroom before and kMaxTailroom
-//     after -> OutboundSa::encap writes SPI|Seq|IV in front, pad|padlen|NH|ICV behind,
-//     encrypts in place -> the dataplane prepends outer IPv4 (+UDP 4500) and sends.
+//     after -> OutboundSa::encap (or encap_batch for many) writes SPI|Seq|IV in front,
+//     pad|padlen|NH|ICV behind, encrypts in place -> the dataplane prepends outer IPv4 (+UDP 4500)
+//     and sends.
 //   inbound: the dataplane strips outer IPv4/UDP -> SaDatabase::decap (SPI lookup) ->
 //     InboundSa::decap: replay check -> ICV verify + decrypt -> replay update -> trailer
 //     and inner IP checks -> inner packet region in the same buffer -> TUN write.
@@ -44,8 +49,11 @@
 //  - ESN: after an ICV failure the receiver does not retry with the next high half
 //    (RFC 4303 A2.3 "optional resynchronization"); a loss of 2^32 - window packets in a
 //    row therefore ends the SA, which IKE rekeys long before.
-//  - HMAC runs on OpenSSL's SHA block functions, not EVP (integrity.cpp: OpenSSL 3.0's
-//    EVP allocates on every digest init).
+//  - On the OpenSSL backend HMAC runs on OpenSSL's SHA block functions, not EVP
+//    (integrity.cpp: OpenSSL 3.0's EVP allocates on every digest init).
+//  - The ipsec-mb backend decrypts while it computes the ICV and drops the packet when
+//    the ICV differs (same result as verifying first, RFC 4303 3.4.4.1's implementation
+//    note); the OpenSSL CBC path verifies first.
 
 #include "esp/drop_reason.hpp"
 #include "esp/errors.hpp"

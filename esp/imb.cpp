@@ -14,27 +14,36 @@ struct MgrDeleter {
 };
 using MgrPtr = std::unique_ptr<IMB_MGR, MgrDeleter>;
 
-// A manager initialised for the best code path this CPU runs, or null.
-MgrPtr make_manager() {
+// A manager initialised for the widest code path this CPU runs or, when !wide, for at most
+// AVX2 (see imb.hpp); null when the CPU lacks AES-NI.
+MgrPtr make_manager(bool wide) {
   MgrPtr m(alloc_mb_mgr(0));
   if (!m) return nullptr;
   IMB_ARCH arch = IMB_ARCH_NONE;
   init_mb_mgr_auto(m.get(), &arch);
   if (arch < IMB_ARCH_SSE || imb_get_errno(m.get()) != 0) return nullptr;
+  if (!wide && arch > IMB_ARCH_AVX2) {
+    init_mb_mgr_avx2(m.get());
+    if (imb_get_errno(m.get()) != 0) return nullptr;
+  }
   return m;
 }
 
 }  // namespace
 
 const IMB_MGR* reference() {
-  static const MgrPtr mgr = make_manager();  // thread-safe one-time init
+  static const MgrPtr mgr = make_manager(true);  // thread-safe one-time init
   return mgr.get();
 }
 
-IMB_MGR* thread_manager() {
+IMB_MGR* thread_manager(unsigned jobs) {
   if (reference() == nullptr) return nullptr;
-  thread_local const MgrPtr mgr = make_manager();
-  return mgr.get();
+  if (jobs >= kWideBatch) {
+    thread_local const MgrPtr wide = make_manager(true);
+    return wide.get();
+  }
+  thread_local const MgrPtr narrow = make_manager(false);
+  return narrow.get();
 }
 
 }  // namespace vpnlab::esp::imb

@@ -99,14 +99,14 @@ class ImbCbcHmacTransform final : public Transform {
 
  private:
   void run(std::span<CryptoJob> jobs, bool encrypt) {
-    IMB_MGR* m = imb::thread_manager();
-    if (m == nullptr) {  // the thread's manager could not be allocated
-      for (CryptoJob& c : jobs) c.ok = false;
-      return;
-    }
     std::array<Slot, kChunk> slots;
     for (std::size_t at = 0; at < jobs.size(); at += kChunk) {
       const std::size_t n = std::min(kChunk, jobs.size() - at);
+      IMB_MGR* m = imb::thread_manager(static_cast<unsigned>(n));
+      if (m == nullptr) {  // the thread's manager could not be allocated
+        for (CryptoJob& c : jobs) c.ok = false;
+        return;
+      }
       for (std::size_t i = 0; i < n; ++i) {
         slots[i].job = &jobs[at + i];
         IMB_JOB* done = submit(m, slots[i], encrypt);

@@ -8,18 +8,21 @@
 #   vpnlab-gcm   vpnlab_dp_manual, AES-256-GCM, ESP in UDP 4500     (vpnlab.sh)
 #   vpnlab-cbc   vpnlab_dp_manual, AES-256-CBC + HMAC-SHA2-256, ESP in UDP
 #   vpnlab-gcm-raw, vpnlab-cbc-raw   the same over raw ESP (IP protocol 50)
+#   vpnlab-gcm-ossl, vpnlab-cbc-ossl ESP in UDP with esp/'s OpenSSL backend (CRYPTO=openssl)
+#                instead of intel-ipsec-mb: the share of the result the crypto library makes
 # Each: iperf3 TCP 1 and 4 streams, 64-byte UDP pps (udp_blast with UDP_SEGMENT sends, the
 # same generator for every path; BLAST_GSO=0 for plain sendmmsg), REPS runs of T seconds.
 # Prints a table (Gbps, kpps, CPU seconds per GB) and vpnlab/anchor ratios against the
 # targets of the dataplane issue, with a verdict per vpnlab path. Knobs: T=5 REPS=3 ONLY="..."
 # BUILD=<build dir> OUTDIR=... WORKERS (vpnlab workers per gateway, default one per core)
 #   ONLY names: plain swan-gcm swan-cbc wg vpnlab-gcm vpnlab-cbc vpnlab-gcm-raw vpnlab-cbc-raw
+#               vpnlab-gcm-ossl vpnlab-cbc-ossl
 set -u
 D=$(cd "$(dirname "$0")" && pwd)
 export T=${T:-5} REPS=${REPS:-3}
 export BUILD=${BUILD:-$(cd "$D/../.." && pwd)/build}
 OUTDIR=${OUTDIR:-/tmp/vpnlab-dp-bench-$(date -u +%Y%m%dT%H%M%SZ)}
-ONLY=${ONLY:-plain swan-gcm swan-cbc wg vpnlab-gcm vpnlab-cbc vpnlab-gcm-raw vpnlab-cbc-raw}
+ONLY=${ONLY:-plain swan-gcm swan-cbc wg vpnlab-gcm vpnlab-cbc vpnlab-gcm-raw vpnlab-cbc-raw vpnlab-gcm-ossl vpnlab-cbc-ossl}
 mkdir -p "$OUTDIR"
 {
   echo "date: $(date -u +%FT%TZ); kernel $(uname -r); $(nproc) cores;$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
@@ -43,6 +46,9 @@ run vpnlab-gcm     vpnlab.sh ESP=aes256gcm16 ENCAP=udp
 run vpnlab-cbc     vpnlab.sh ESP=aes256-sha256 ENCAP=udp
 run vpnlab-gcm-raw vpnlab.sh ESP=aes256gcm16 ENCAP=raw
 run vpnlab-cbc-raw vpnlab.sh ESP=aes256-sha256 ENCAP=raw
+# The same dataplane with esp/'s OpenSSL backend: what the ipsec-mb backend is worth.
+run vpnlab-gcm-ossl vpnlab.sh ESP=aes256gcm16 ENCAP=udp CRYPTO=openssl
+run vpnlab-cbc-ossl vpnlab.sh ESP=aes256-sha256 ENCAP=udp CRYPTO=openssl
 
 echo; echo "######## results ($OUTDIR/results.tsv; medians of REPS=$REPS x T=$T s)"
 awk -F'\t' '

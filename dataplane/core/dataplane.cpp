@@ -9,9 +9,10 @@ namespace vpnlab::dataplane {
 
 namespace {
 
-esp::SaParams to_params(SaConfig& sa, std::size_t lanes) {
+esp::SaParams to_params(SaConfig& sa, std::size_t lanes, esp::CryptoBackend crypto) {
   esp::SaParams p;
   p.lanes = static_cast<std::uint32_t>(lanes);
+  p.backend = crypto;
   p.spi = sa.spi;
   p.suite = sa.suite;
   p.keys = std::move(sa.keys);
@@ -116,7 +117,7 @@ Result<void> Dataplane::add_inbound(const TunnelName& tunnel, SaConfig sa) {
   if (table_.current()->inbound.count(sa.spi.value)) {
     return Unexpected{make_error_code(errc::spi_in_use)};
   }
-  esp::SaParams params = to_params(sa, options_.lanes);
+  esp::SaParams params = to_params(sa, options_.lanes, options_.crypto);
   auto created = esp::InboundSa::create(params);
   if (!created) return Unexpected{created.error()};
   auto next = copy_table();
@@ -131,7 +132,7 @@ Result<void> Dataplane::add_inbound(const TunnelName& tunnel, SaConfig sa) {
 Result<std::shared_ptr<OutboundEntry>> Dataplane::make_outbound(TunnelId t, SaConfig& sa) const {
   DatagramSocket* socket = socket_for(sa.outer, 0);
   if (socket == nullptr) return Unexpected{make_error_code(errc::no_socket)};
-  esp::SaParams params = to_params(sa, options_.lanes);
+  esp::SaParams params = to_params(sa, options_.lanes, options_.crypto);
   auto created = esp::OutboundSa::create(params);
   if (!created) return Unexpected{created.error()};
   auto e = std::make_shared<OutboundEntry>();

@@ -52,6 +52,7 @@
 #include "dataplane/core/sa_installer.hpp"
 #include "dataplane/core/sa_table.hpp"
 #include "dataplane/core/snapshot.hpp"
+#include "esp/crypto_backend.hpp"
 
 namespace vpnlab::dataplane {
 
@@ -89,6 +90,8 @@ class Dataplane final : public SaInstaller {
     std::size_t max_workers = 64;
     /// Worker lanes (threads) that run at once; every SA gets this many cipher contexts.
     std::size_t lanes = 1;
+    /// The library every SA's cipher work goes to (esp/crypto_backend.hpp).
+    esp::CryptoBackend crypto = esp::CryptoBackend::automatic;
     /// Random 32-bit values for reserve_spi (tests inject a sequence).
     std::function<std::uint32_t()> random;
   };

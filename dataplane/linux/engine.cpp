@@ -48,6 +48,7 @@ std::size_t resolve_workers(std::size_t requested) {
 Dataplane::Options dataplane_options(const EngineOptions& o) {
   Dataplane::Options d;
   d.lanes = o.workers;
+  d.crypto = o.crypto;
   return d;
 }
 

@@ -51,6 +51,8 @@ struct TunnelConfig {
 struct EngineOptions {
   /// Worker threads (lanes), each carrying both directions; 0: one per core.
   std::size_t workers = 0;
+  /// The ESP cipher library (esp/crypto_backend.hpp); automatic: ipsec-mb where it runs.
+  esp::CryptoBackend crypto = esp::CryptoBackend::automatic;
   std::size_t batch = 64;  // packets per device read/write call
   bool ike_ports = true;   // also open UDP 500 per local address
   /// TUN TSO (IFF_VNET_HDR), UDP GSO and GRO where the kernel offers them.

@@ -2,6 +2,7 @@
 // current network namespace until SIGTERM/SIGINT, for netns tests and benchmarks.
 //
 //   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]
+//                    [--crypto auto|openssl|ipsec-mb]
 //
 // --workers: worker threads (TUN queues, sockets), default 0 = one per core.
 //
@@ -36,7 +37,20 @@ struct Args {
   std::size_t workers = 0;  // one per core
   bool offload = true;
   int spin_us = -1;
+  vpnlab::esp::CryptoBackend crypto = vpnlab::esp::CryptoBackend::automatic;
 };
+
+bool parse_crypto(std::string_view s, vpnlab::esp::CryptoBackend& out) {
+  using vpnlab::esp::CryptoBackend;
+  for (CryptoBackend b :
+       {CryptoBackend::automatic, CryptoBackend::openssl, CryptoBackend::ipsec_mb}) {
+    if (s == vpnlab::esp::crypto_backend_name(b)) {
+      out = b;
+      return true;
+    }
+  }
+  return false;
+}
 
 bool parse_args(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
@@ -45,6 +59,8 @@ bool parse_args(int argc, char** argv, Args& a) {
       a.workers = static_cast<std::size_t>(std::atoi(argv[++i]));
     } else if (s == "--spin-us" && i + 1 < argc) {
       a.spin_us = std::atoi(argv[++i]);
+    } else if (s == "--crypto" && i + 1 < argc) {
+      if (!parse_crypto(argv[++i], a.crypto)) return false;
     } else if (s == "--no-offload") {
       a.offload = false;
     } else if (s == "--counters" && i + 1 < argc) {
@@ -95,7 +111,8 @@ int main(int argc, char** argv) {
   Args args;
   if (!parse_args(argc, argv, args)) {
     std::fprintf(stderr,
-                 "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]\n",
+                 "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N] "
+                 "[--crypto auto|openssl|ipsec-mb]\n",
                  argv[0]);
     return 2;
   }
@@ -120,6 +137,7 @@ int main(int argc, char** argv) {
   EngineOptions options;
   options.workers = args.workers;
   options.offload = args.offload;
+  options.crypto = args.crypto;
   if (args.spin_us >= 0) options.spin_us = static_cast<unsigned>(args.spin_us);
   auto engine = Engine::create(std::move(configs), options);
   if (!engine) {

@@ -84,17 +84,31 @@ void encode_vnet_hdr(const VirtioNetHdr& h, std::span<std::uint8_t> out) {
 std::uint64_t checksum_add(std::span<const std::uint8_t> bytes, std::uint64_t acc) {
   // RFC 1071 §2(B): the sum is byte-order independent, so add native 64-bit words with the
   // end-around carry (§2(A)); the result is folded to 33 bits so callers may add more.
+  // Four independent 128-bit accumulators: each add is add + add-with-carry, with no
+  // dependency between them, instead of one serial end-around-carry chain (the checksum of
+  // every segment cut from a TSO packet was 3.5 % of the sending gateway's cycles).
+  // Since 2^64 = 1 (mod 2^64 - 1), a 128-bit total folds as high + low.
+  __extension__ using Wide = unsigned __int128;
   const std::uint8_t* p = bytes.data();
   std::size_t n = bytes.size();
-  std::uint64_t sum = acc;
-  while (n >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    sum += w;
-    sum += sum < w;  // end-around carry
-    p += 8;
-    n -= 8;
+  Wide a0 = acc, a1 = 0, a2 = 0, a3 = 0;
+  std::uint64_t w[4];
+  for (; n >= 32; p += 32, n -= 32) {
+    std::memcpy(w, p, 32);
+    a0 += w[0];
+    a1 += w[1];
+    a2 += w[2];
+    a3 += w[3];
   }
+  for (; n >= 8; p += 8, n -= 8) {
+    std::memcpy(w, p, 8);
+    a0 += w[0];
+  }
+  const Wide total = a0 + a1 + a2 + a3;
+  const auto lo = static_cast<std::uint64_t>(total);
+  const auto hi = static_cast<std::uint64_t>(total >> 64);
+  std::uint64_t sum = lo + hi;
+  sum += sum < hi;  // end-around carry
   std::uint64_t tail = 0;
   if (n >= 4) {
     std::uint32_t w;
