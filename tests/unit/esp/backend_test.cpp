@@ -85,51 +85,56 @@ TEST(EspBackends, SameBytesAndEachOpensTheOther) {
   }
 }
 
-// 150 packets: more than one 64-packet round of the interleaving backend.
+// Batch sizes around the interleaving backend's thresholds: under 4 packets (OpenSSL), 4-15
+// (the AVX2 manager), 16+ (AVX-512), and 150 (rounds of 64 and a tail of 22).
+void check_batch(CryptoBackend b, const SuiteId& s, std::size_t count) {
+  SCOPED_TRACE(testing::Message() << suite_name(s) << " " << crypto_backend_name(b) << " x"
+                                  << count);
+  auto batch_sa = outbound(s, b, true), single_sa = outbound(s, CryptoBackend::openssl, true);
+  ASSERT_TRUE(batch_sa && single_sa);
+  std::vector<Packet> pkts;
+  std::vector<OutboundSa::Job> jobs;
+  for (std::size_t i = 0; i < count; ++i) pkts.emplace_back(ipv4_packet(40 + i * 9));
+  for (Packet& p : pkts) jobs.push_back({p.buf, p.offset, p.length, kNextHeaderIpv4});
+  batch_sa->encap_batch(0, batch_sa->reserve(static_cast<std::uint32_t>(count)), jobs);
+  std::vector<Bytes> wire;
+  for (std::size_t i = 0; i < count; ++i) {
+    ASSERT_TRUE(jobs[i].ok) << i;
+    EXPECT_EQ(jobs[i].out.seq.value, i + 1);
+    wire.push_back(pkts[i].region(jobs[i].out.esp.offset, jobs[i].out.esp.length));
+    Packet one(ipv4_packet(40 + i * 9));
+    auto e = single_sa->encap(one.buf, one.offset, one.length, kNextHeaderIpv4);
+    ASSERT_TRUE(e);
+    ASSERT_EQ(to_hex(one.region(e->esp.offset, e->esp.length)), to_hex(wire.back())) << i;
+  }
+  // Tampered: an ICV byte of the middle packet, an IV byte of the last one.
+  const std::size_t mid = count / 2, last = count - 1;
+  wire[mid][wire[mid].size() - overhead(s).icv_size] ^= 0x80;
+  wire[last][9] ^= 0x01;
+  auto in = inbound(s, b, true);
+  ASSERT_TRUE(in);
+  std::vector<InboundSa::Job> djobs;
+  for (Bytes& w : wire) djobs.push_back({w, 0, w.size()});
+  in->decap_batch(0, djobs);
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool tampered = i == mid || i == last;
+    ASSERT_EQ(djobs[i].ok, !tampered) << i;
+    if (tampered) {
+      EXPECT_EQ(djobs[i].reason, DropReason::auth_failed);
+      continue;
+    }
+    EXPECT_EQ(Bytes(wire[i].begin() + djobs[i].out.inner.offset,
+                    wire[i].begin() + djobs[i].out.inner.offset + djobs[i].out.inner.length),
+              ipv4_packet(40 + i * 9));
+  }
+  EXPECT_EQ(in->stats().auth_failures, mid == last ? 1u : 2u);
+  EXPECT_EQ(in->stats().packets, count - (mid == last ? 1 : 2));
+}
+
 TEST(EspBackends, BatchesEqualOneAtATimeAndDropOnlyTamperedPackets) {
   for (CryptoBackend b : backends()) {
     for (const SuiteId& s : aes_suites()) {
-      SCOPED_TRACE(testing::Message() << suite_name(s) << " " << crypto_backend_name(b));
-      constexpr std::size_t kCount = 150;
-      auto batch_sa = outbound(s, b, true), single_sa = outbound(s, CryptoBackend::openssl, true);
-      ASSERT_TRUE(batch_sa && single_sa);
-      std::vector<Packet> pkts;
-      std::vector<OutboundSa::Job> jobs;
-      for (std::size_t i = 0; i < kCount; ++i) pkts.emplace_back(ipv4_packet(40 + i * 9));
-      for (Packet& p : pkts) jobs.push_back({p.buf, p.offset, p.length, kNextHeaderIpv4});
-      batch_sa->encap_batch(0, batch_sa->reserve(kCount), jobs);
-      std::vector<Bytes> wire;
-      for (std::size_t i = 0; i < kCount; ++i) {
-        ASSERT_TRUE(jobs[i].ok) << i;
-        EXPECT_EQ(jobs[i].out.seq.value, i + 1);
-        wire.push_back(pkts[i].region(jobs[i].out.esp.offset, jobs[i].out.esp.length));
-        Packet one(ipv4_packet(40 + i * 9));
-        auto e = single_sa->encap(one.buf, one.offset, one.length, kNextHeaderIpv4);
-        ASSERT_TRUE(e);
-        ASSERT_EQ(to_hex(one.region(e->esp.offset, e->esp.length)), to_hex(wire.back())) << i;
-      }
-      const std::size_t icv = overhead(s).icv_size;
-      wire[5][wire[5].size() - icv] ^= 0x80;  // ICV
-      wire[70][40] ^= 0x01;                   // ciphertext
-      wire[149][9] ^= 0x01;                   // IV
-      auto in = inbound(s, b, true);
-      ASSERT_TRUE(in);
-      std::vector<InboundSa::Job> djobs;
-      for (Bytes& w : wire) djobs.push_back({w, 0, w.size()});
-      in->decap_batch(0, djobs);
-      for (std::size_t i = 0; i < kCount; ++i) {
-        const bool tampered = i == 5 || i == 70 || i == 149;
-        ASSERT_EQ(djobs[i].ok, !tampered) << i;
-        if (tampered) {
-          EXPECT_EQ(djobs[i].reason, DropReason::auth_failed);
-          continue;
-        }
-        EXPECT_EQ(Bytes(wire[i].begin() + djobs[i].out.inner.offset,
-                        wire[i].begin() + djobs[i].out.inner.offset + djobs[i].out.inner.length),
-                  ipv4_packet(40 + i * 9));
-      }
-      EXPECT_EQ(in->stats().auth_failures, 3u);
-      EXPECT_EQ(in->stats().packets, kCount - 3);
+      for (std::size_t count : {1u, 3u, 4u, 15u, 16u, 150u}) check_batch(b, s, count);
     }
   }
 }
