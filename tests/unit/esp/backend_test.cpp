@@ -44,8 +44,11 @@ TEST(EspBackends, AutomaticPicksIpsecMbWhereItRuns) {
   EXPECT_TRUE(crypto_backend_available(CryptoBackend::openssl));
   EXPECT_EQ(resolve_crypto_backend(CryptoBackend::automatic),
             ipsec_mb() ? CryptoBackend::ipsec_mb : CryptoBackend::openssl);
-#if defined(__x86_64__) && defined(__AES__)
-  EXPECT_TRUE(ipsec_mb()) << "an AES-NI x86-64 build must have the ipsec-mb backend";
+#if defined(__x86_64__)
+  // CMake requires intel-ipsec-mb on x86-64, so on an AES-NI CPU it must be what runs.
+  if (__builtin_cpu_supports("aes")) {
+    EXPECT_TRUE(ipsec_mb()) << "an x86-64 build on an AES-NI CPU must have the ipsec-mb backend";
+  }
 #endif
 }
 
