@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 dir=${BUILD_DIR:-build}
+# ccache, where installed, lets several checkouts (worktrees) share compiled objects.
+if command -v ccache >/dev/null; then
+  args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$PWD")} CCACHE_NOHASHDIR=1
+fi
 if [[ "${SANITIZE:-0}" == 1 ]]; then
   dir=${BUILD_DIR:-build-asan}; args+=(-DVPNLAB_SANITIZE=ON -DVPNLAB_BENCH=OFF)
 fi
