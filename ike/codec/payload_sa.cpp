@@ -91,15 +91,25 @@ Result<Proposal, ParseError> decode_proposal(ByteReader& r, bool& last) {
 Result<SaPayload, ParseError> decode_sa(ByteReader& body) {
   SaPayload sa;
   bool last = false;
+  std::size_t first_at = 0;  // offset of the first Proposal Num
   while (!last) {
     if (body.empty()) return Unexpected{syntax_error("SA", body.offset(), "no last proposal")};
+    std::size_t at = body.offset();
     auto p = decode_proposal(body, last);
     if (!p) return Unexpected{p.error()};
-    // RFC 7296 3.3.1: the first proposal is number 1, each next one the same or +1.
-    std::uint8_t expect = sa.proposals.empty() ? 1 : sa.proposals.back().number;
-    if (p->number != expect && p->number != expect + 1) {
-      return Unexpected{syntax_error("Proposal Num", body.offset(), "not sequential")};
+    // RFC 7296 3.3.1: an initiator numbers its proposals 1, 2, ... (each the same as or one
+    // more than the one before); a responder answers with ONE proposal carrying the number
+    // of the one it accepted, which may be any. So: a lone proposal may have any number but
+    // 0; in a list, the first is 1 and each next one the same or +1.
+    if (p->number == 0) return Unexpected{syntax_error("Proposal Num", at + 4, "zero")};
+    std::uint8_t expect = sa.proposals.empty() ? p->number : sa.proposals.back().number;
+    if (sa.proposals.size() == 1 && sa.proposals[0].number != 1) {
+      return Unexpected{syntax_error("Proposal Num", first_at, "first of several is not 1")};
     }
+    if (p->number != expect && p->number != expect + 1) {
+      return Unexpected{syntax_error("Proposal Num", at + 4, "not sequential")};
+    }
+    if (sa.proposals.empty()) first_at = at + 4;
     sa.proposals.push_back(std::move(*p));
   }
   if (!body.empty())

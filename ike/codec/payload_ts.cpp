@@ -1,5 +1,7 @@
 #include "ike/codec/payload_ts.hpp"
 
+#include <bit>
+
 #include "ike/codec/ike_types.hpp"
 
 namespace vpnlab::ike {
@@ -9,6 +11,26 @@ TrafficSelector TrafficSelector::from_prefix(const Ipv4Prefix& p) {
   ts.start = p.network();
   ts.end = p.last();
   return ts;
+}
+
+std::string TrafficSelector::to_string() const {
+  std::uint32_t span = end.value - start.value;
+  std::string out;
+  bool prefix = start.value <= end.value && (span & (span + 1)) == 0 && (start.value & span) == 0;
+  if (prefix) {
+    out = start.to_string() + "/" + std::to_string(32 - std::popcount(span));
+  } else {
+    out = start.to_string() + ".." + end.to_string();
+  }
+  bool any_port = start_port == 0 && end_port == 65535;
+  if (ip_protocol || !any_port) {
+    out += "[" + std::to_string(ip_protocol);
+    if (!any_port)
+      out += "/" + std::to_string(start_port) +
+             (start_port == end_port ? "" : "-" + std::to_string(end_port));
+    out += "]";
+  }
+  return out;
 }
 
 Result<TsPayload, ParseError> decode_ts(ByteReader& body) {

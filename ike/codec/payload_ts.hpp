@@ -38,6 +38,9 @@ struct TrafficSelector {
 
   static TrafficSelector any() { return TrafficSelector{}; }
   static TrafficSelector from_prefix(const Ipv4Prefix& p);
+  /// strongSwan's spelling: "10.2.0.0/16", "10.0.0.1..10.0.0.9", with "[proto/port]" when
+  /// narrower than any.
+  std::string to_string() const;
   bool operator==(const TrafficSelector&) const = default;
 };
 

@@ -7,6 +7,7 @@
 
 #include "base/bytes.hpp"
 #include "esp/types.hpp"
+#include "ike/codec/payload_ts.hpp"
 #include "ike/core/proposal.hpp"
 
 namespace vpnlab::ike {
@@ -22,6 +23,9 @@ enum class ChildState : std::uint8_t {
 struct ChildSa {
   esp::Spi inbound, outbound;
   ChildSuite suite;
+  /// The negotiated traffic selectors (RFC 7296 2.9), ours and the peer's: a peer that
+  /// narrows (charon with kernel-libipsec, policy-based devices) shows here.
+  std::vector<TrafficSelector> local_ts, remote_ts;
   ChildState state = ChildState::installed;
   bool outbound_active = false;
   /// The SA that replaced this one (set when a rekey completes or is answered).

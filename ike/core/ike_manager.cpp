@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include "base/log.hpp"
 
 namespace vpnlab::ike {
@@ -66,6 +68,12 @@ Actions IkeManager::connect(const std::string& tunnel) {
       return {};
     }
     auto sa = IkeSa::make_initiator(p, rng_, installer_, counters_);
+    // RFC 7296 2.4: INITIAL_CONTACT only when no other IKE_SA with this peer is up (a
+    // second one, e.g. after a drill, must not make the peer drop the first).
+    auto others = sas_for(tunnel);
+    sa->set_send_initial_contact(std::none_of(others.begin(), others.end(), [](IkeSa* o) {
+      return o->state() == IkeState::established || o->state() == IkeState::rekeyed;
+    }));
     IkeSpi spi = sa->local_spi();
     IkeSa& ref = *sa;
     sas_[spi.value] = std::move(sa);
@@ -91,15 +99,43 @@ Actions IkeManager::adopt(IkeSpi spi, Actions a) {
     IkeSpi nspi = next->local_spi();
     sas_[nspi.value] = std::move(next);
   }
+  if (sa->take_peer_initial_contact()) a.merge(forget_stale(*sa));
   if (a.destroy) {
     std::string tunnel = sa->config().tunnel;
-    for (auto it = by_spi_i_.begin(); it != by_spi_i_.end();) {
-      it = it->second == spi.value ? by_spi_i_.erase(it) : std::next(it);
-    }
-    sas_.erase(spi.value);
+    erase(spi.value);
     if (a.restart) a.merge(connect(tunnel));
   }
   return a;
+}
+
+void IkeManager::erase(std::uint64_t spi) {
+  for (auto it = by_spi_i_.begin(); it != by_spi_i_.end();) {
+    it = it->second == spi ? by_spi_i_.erase(it) : std::next(it);
+  }
+  sas_.erase(spi);
+}
+
+Actions IkeManager::forget_stale(const IkeSa& fresh) {
+  // RFC 7296 2.4: the peer authenticated as this tunnel's identity says the new IKE_SA is
+  // its only one (it restarted: a CGW reboot, an AWS endpoint replacement). Our older
+  // IKE_SAs with it are dead; waiting for DPD would keep their CHILD_SAs and, once DPD
+  // fires, take the tunnel down under the new SA. They go silently: the peer has no state
+  // to DELETE. SAs still negotiating are left alone (ours may be racing the peer's).
+  Actions out;
+  std::vector<std::uint64_t> stale;
+  for (const auto& [spi, sa] : sas_) {
+    if (sa.get() == &fresh || sa->config().tunnel != fresh.config().tunnel) continue;
+    if (sa->state() == IkeState::connecting || sa->state() == IkeState::created) continue;
+    stale.push_back(spi);
+  }
+  for (std::uint64_t spi : stale) {
+    counters_.get("ike.initial_contact.deleted_sa").add();
+    VPNLAB_LOG(info, "ike", "%s: INITIAL_CONTACT from the peer: deleting stale IKE_SA %016llx",
+               fresh.config().tunnel.c_str(), static_cast<unsigned long long>(spi));
+    out.merge(sas_[spi]->forget("INITIAL_CONTACT: the peer restarted"));
+    erase(spi);
+  }
+  return out;
 }
 
 Actions IkeManager::with_sa(IkeSpi spi, const std::function<Actions(IkeSa&)>& f) {

@@ -8,7 +8,7 @@
 // ike.rx.integrity_failed, ike.rx.invalid_syntax, ike.rx.unsupported_critical_payload,
 // ike.rx.cookie_challenge, ike.rx.bad_cookie, ike.rx.refused_initiator_only,
 // ike.rx.bad_response, ike.rx.invalid_major_version (answered, RFC 7296 2.5),
-// ike.child.lifetime_soft/_hard/_unknown_sa.
+// ike.child.lifetime_soft/_hard/_unknown_sa, ike.initial_contact.deleted_sa (RFC 7296 2.4).
 
 #include <map>
 #include <memory>
@@ -55,6 +55,8 @@ class IkeManager {
   Actions answer_major_version(const Datagram& d);
   Actions send_plain_error(const Datagram& d, const Header& h, NotifyType n, Bytes data);
   Actions adopt(IkeSpi spi, Actions a);
+  Actions forget_stale(const IkeSa& fresh);
+  void erase(std::uint64_t spi);
   Bytes cookie_for(ByteSpan ni, const Endpoint& from, IkeSpi spi_i) const;
   const PeerConfig* peer_for(Ipv4Address remote) const;
 

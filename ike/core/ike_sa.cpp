@@ -413,6 +413,19 @@ Actions IkeSa::close() {
   });
 }
 
+Actions IkeSa::forget(const std::string& why) {
+  return run([&] {
+    for (TimerKind k : {TimerKind::retransmit, TimerKind::dpd, TimerKind::dpd_timeout,
+                        TimerKind::ike_rekey, TimerKind::ike_expire, TimerKind::half_open})
+      s_.cancel(k);
+    s_.remove_all_children();
+    s_.queue.clear();
+    active_.reset();
+    s_.state = IkeState::closed;
+    s_.event(EventKind::ike_closed, why);
+  });
+}
+
 Actions IkeSa::send_dpd() {
   return on_timer(TimerKind::dpd, 0);
 }

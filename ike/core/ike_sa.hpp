@@ -39,6 +39,17 @@ class IkeSa {
   Actions delete_child(esp::Spi inbound);
   Actions close();
   Actions send_dpd();
+  /// Drops this IKE_SA and its CHILD_SAs without telling the peer (which no longer has them:
+  /// INITIAL_CONTACT from a restarted peer, RFC 7296 2.4).
+  Actions forget(const std::string& why);
+  /// See SaState::send_initial_contact; set before initiate().
+  void set_send_initial_contact(bool on) { s_.send_initial_contact = on; }
+  /// True once: the peer's INITIAL_CONTACT arrived on this (now established) IKE_SA.
+  bool take_peer_initial_contact() {
+    bool on = s_.peer_initial_contact && s_.state == IkeState::established;
+    if (on) s_.peer_initial_contact = false;
+    return on;
+  }
   /// Answers a request this SA could not decode (INVALID_SYNTAX etc., 2.21) in SK{}.
   Actions reject_request(const Header& h, NotifyType notify, Bytes data);
 

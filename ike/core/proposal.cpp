@@ -167,34 +167,67 @@ Proposal to_proposal(const ChildSuite& s, std::uint8_t number, esp::Spi spi) {
   return p;
 }
 
+namespace {
+
+/// RFC 7296 3.3.1: the reply names the proposal it accepted by number; that proposal must be
+/// one we sent, and every transform of the reply one that proposal offered.
+bool reply_within_offer(const Proposal& reply, const std::vector<Proposal>& offered) {
+  for (const Proposal& o : offered) {
+    if (o.number != reply.number || o.protocol != reply.protocol) continue;
+    return std::all_of(reply.transforms.begin(), reply.transforms.end(),
+                       [&](const Transform& t) { return contains(o, t); });
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<IkeChoice> choose_ike(const SaPayload& offered, const std::vector<IkeSuite>& ours,
-                                    std::size_t spi_size) {
-  for (const Proposal& p : offered.proposals) {
-    if (p.protocol != ProtocolId::ike || p.spi.size() != spi_size) continue;
-    for (const IkeSuite& s : ours) {
-      if (matches(p, transforms_of(s))) return IkeChoice{s, reply_of(p, transforms_of(s), {})};
+                                    std::size_t spi_size, std::optional<DhGroup> ke_group) {
+  // Our preference first (strongSwan's prefer_configured_proposals; real responders rarely
+  // take the initiator's first proposal), then the peer's order among its proposals.
+  auto acceptable = [&](const IkeSuite& s) -> const Proposal* {
+    for (const Proposal& p : offered.proposals) {
+      if (p.protocol == ProtocolId::ike && p.spi.size() == spi_size && matches(p, transforms_of(s)))
+        return &p;
     }
+    return nullptr;
+  };
+  for (const IkeSuite& s : ours) {
+    const Proposal* p = acceptable(s);
+    if (!p) continue;
+    // RFC 7296 1.2: the same ciphers with the group the peer already sent a KE for saves
+    // the INVALID_KE_PAYLOAD round trip.
+    if (ke_group && s.dh != *ke_group) {
+      IkeSuite same = s;
+      same.dh = *ke_group;
+      if (std::find(ours.begin(), ours.end(), same) != ours.end()) {
+        if (const Proposal* q = acceptable(same))
+          return IkeChoice{same, reply_of(*q, transforms_of(same), {})};
+      }
+    }
+    return IkeChoice{s, reply_of(*p, transforms_of(s), {})};
   }
   return std::nullopt;
 }
 
 std::optional<ChildChoice> choose_child(const SaPayload& offered,
                                         const std::vector<ChildSuite>& ours) {
-  for (const Proposal& p : offered.proposals) {
-    auto spi = spi_of(p);
-    if (p.protocol != ProtocolId::esp || !spi) continue;
-    for (const ChildSuite& s : ours) {
-      if (matches(p, transforms_of(s))) {
-        return ChildChoice{s, reply_of(p, transforms_of(s), {}), *spi};
-      }
+  for (const ChildSuite& s : ours) {  // our preference first, as choose_ike
+    for (const Proposal& p : offered.proposals) {
+      auto spi = spi_of(p);
+      if (p.protocol != ProtocolId::esp || !spi || !matches(p, transforms_of(s))) continue;
+      return ChildChoice{s, reply_of(p, transforms_of(s), {}), *spi};
     }
   }
   return std::nullopt;
 }
 
-std::optional<IkeSuite> accept_ike(const SaPayload& reply, const std::vector<IkeSuite>& ours) {
+std::optional<IkeSuite> accept_ike(const SaPayload& reply, const std::vector<IkeSuite>& ours,
+                                   const std::vector<Proposal>& offered) {
   if (reply.proposals.size() != 1) return std::nullopt;
   const Proposal& p = reply.proposals[0];
+  if (!reply_within_offer(p, offered)) return std::nullopt;
   for (const IkeSuite& s : ours) {
     auto want = transforms_of(s);
     if (p.protocol == ProtocolId::ike && p.transforms.size() == want.size() && matches(p, want)) {
@@ -204,12 +237,14 @@ std::optional<IkeSuite> accept_ike(const SaPayload& reply, const std::vector<Ike
   return std::nullopt;
 }
 
-std::optional<ChildChoice> accept_child(const SaPayload& reply,
-                                        const std::vector<ChildSuite>& ours) {
+std::optional<ChildChoice> accept_child(const SaPayload& reply, const std::vector<ChildSuite>& ours,
+                                        const std::vector<Proposal>& offered) {
   if (reply.proposals.size() != 1) return std::nullopt;
   const Proposal& p = reply.proposals[0];
   auto spi = spi_of(p);
   if (p.protocol != ProtocolId::esp || !spi) return std::nullopt;
+  // The offer's SPI is ours and the reply's the peer's: compare transforms only.
+  if (!reply_within_offer(p, offered)) return std::nullopt;
   for (const ChildSuite& s : ours) {
     auto want = transforms_of(s);
     std::size_t expected = want.size() - (has_type(p, TransformType::esn) ? 0 : 1);

@@ -1,9 +1,10 @@
 #pragma once
 // Algorithm suites and proposal negotiation (RFC 7296 2.7, 3.3). Our configuration is an
-// ordered list of suites; each becomes one proposal with one transform per type. A peer's
-// proposals may list several transforms per type; the responder picks the first peer
-// proposal (in the peer's order) that contains all transforms of one of our suites, trying
-// our suites in our order within it.
+// ordered list of suites (our preference), folded into as few proposals as possible. A peer's
+// proposals may list several transforms per type; as responder we take the first of OUR
+// suites that some peer proposal contains (the peer's order only among its proposals), and
+// answer with that proposal's number (3.3.1). As initiator we accept only a reply that names
+// one of the proposals we sent and picks one transform per type from it.
 
 #include <optional>
 #include <string>
@@ -60,16 +61,21 @@ struct ChildChoice {
 
 /// RFC 7296 2.7 responder choice; std::nullopt -> NO_PROPOSAL_CHOSEN.
 /// spi_size: 0 in IKE_SA_INIT, 8 when rekeying the IKE_SA (2.18); the reply keeps no SPI.
+/// ke_group: the group of the initiator's KE payload; among equally preferred suites that
+/// differ only in the group, that one is taken (no INVALID_KE_PAYLOAD round trip).
 std::optional<IkeChoice> choose_ike(const SaPayload& offered, const std::vector<IkeSuite>& ours,
-                                    std::size_t spi_size = 0);
+                                    std::size_t spi_size = 0,
+                                    std::optional<DhGroup> ke_group = std::nullopt);
 std::optional<ChildChoice> choose_child(const SaPayload& offered,
                                         const std::vector<ChildSuite>& ours);
 
 /// Initiator: the responder's SA must hold exactly one proposal that is one of ours
 /// (RFC 7296 2.7: "accepted cryptographic suite MUST contain exactly one transform of each
-/// type included in the proposal").
-std::optional<IkeSuite> accept_ike(const SaPayload& reply, const std::vector<IkeSuite>& ours);
-std::optional<ChildChoice> accept_child(const SaPayload& reply,
-                                        const std::vector<ChildSuite>& ours);
+/// type included in the proposal"), numbered as the proposal of `offered` (what we sent)
+/// it was taken from, with every transform from that proposal (3.3.1).
+std::optional<IkeSuite> accept_ike(const SaPayload& reply, const std::vector<IkeSuite>& ours,
+                                   const std::vector<Proposal>& offered);
+std::optional<ChildChoice> accept_child(const SaPayload& reply, const std::vector<ChildSuite>& ours,
+                                        const std::vector<Proposal>& offered);
 
 }  // namespace vpnlab::ike

@@ -55,6 +55,12 @@ struct SaState {
   bool nat_detected = false;
   /// RFC 7296 2.23: our own address was translated; RFC 3948 4: we send NAT keepalives.
   bool local_behind_nat = false;
+  /// RFC 7296 2.4: we have no other IKE_SA with this peer, so our IKE_AUTH request carries
+  /// INITIAL_CONTACT (set by IkeManager::connect, as strongSwan does on first contact).
+  bool send_initial_contact = false;
+  /// The peer's IKE_AUTH carried INITIAL_CONTACT: once this IKE_SA is established, every
+  /// other IKE_SA with the same authenticated identity is stale (IkeManager acts on it).
+  bool peer_initial_contact = false;
   std::vector<ChildSa> children;
   /// Inbound SPIs of rekeyed CHILD_SAs still accepting late packets (retire_inbound timer).
   std::vector<esp::Spi> retired_inbound;

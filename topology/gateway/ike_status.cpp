@@ -23,6 +23,12 @@ const char* child_state_name(ike::ChildState s) {
 }
 
 // Seconds until a daemon timer fires, or null when it is not armed (e.g. a rekeyed SA).
+nlohmann::json ts_strings(const std::vector<ike::TrafficSelector>& ts) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : ts) out.push_back(t.to_string());
+  return out;
+}
+
 nlohmann::json seconds_until(std::optional<boost::asio::steady_timer::time_point> due) {
   if (!due) return nullptr;
   auto left = std::chrono::duration_cast<std::chrono::seconds>(
@@ -61,6 +67,8 @@ nlohmann::json Gateway::child_status(ike::IkeSpi owner, const ike::ChildSa& c) c
                       {"spi_out", hex_spi(c.outbound)},
                       {"suite", ike::to_string(c.suite)},
                       {"outbound_active", c.outbound_active},
+                      {"local_ts", ts_strings(c.local_ts)},
+                      {"remote_ts", ts_strings(c.remote_ts)},
                       {"rekey_in_s", seconds_until(ike_daemon_->timer_due(
                                          owner, ike::TimerKind::child_rekey, c.inbound.value))},
                       {"established", nullptr}};

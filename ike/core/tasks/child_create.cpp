@@ -43,6 +43,17 @@ std::vector<TrafficSelector> narrow(const std::vector<TrafficSelector>& proposed
   return out;
 }
 
+/// RFC 7296 2.9: the responder may narrow, never widen: each selector it answered with lies
+/// inside one we proposed.
+bool within(const std::vector<TrafficSelector>& answered,
+            const std::vector<TrafficSelector>& proposed) {
+  return !answered.empty() &&
+         std::all_of(answered.begin(), answered.end(), [&](const TrafficSelector& a) {
+           auto n = narrow({a}, proposed);
+           return std::find(n.begin(), n.end(), a) != n.end();
+         });
+}
+
 Bytes min_nonce(const Bytes& a, const Bytes& b) {
   return std::min(a, b);
 }
@@ -83,6 +94,7 @@ class ChildCreate final : public Task {
     }
     SaPayload sa;
     sa.proposals = compact_proposals(proposals_for(s_.config.child_proposals, in_auth_), my_spi_);
+    offered_ = sa.proposals;
     m.add(PayloadType::sa, std::move(sa));
     if (!in_auth_) {
       if (ni_.empty()) ni_ = s_.rng.bytes(kNonceSize);
@@ -105,9 +117,17 @@ class ChildCreate final : public Task {
   TaskStatus process_i(const Message& m) {
     auto* sa = m.get<SaPayload>(PayloadType::sa);
     auto choice =
-        sa ? accept_child(*sa, proposals_for(s_.config.child_proposals, in_auth_)) : std::nullopt;
+        sa ? accept_child(*sa, proposals_for(s_.config.child_proposals, in_auth_), offered_)
+           : std::nullopt;
     const NoncePayload* nonce = m.get<NoncePayload>(PayloadType::nonce);
     if (!choice || (!in_auth_ && !nonce)) return give_up(m);
+    auto* tsi = m.get<TsPayload>(PayloadType::ts_i);
+    auto* tsr = m.get<TsPayload>(PayloadType::ts_r);
+    if (!tsi || !tsr || !within(tsi->selectors, s_.config.local_ts) ||
+        !within(tsr->selectors, s_.config.remote_ts)) {
+      s_.count("ike.child.ts_widened");
+      return give_up(m);
+    }
     Bytes ni = in_auth_ ? s_.ni : ni_;
     Bytes nr = in_auth_ ? s_.nr : nonce->data;
     SecretBytes gir;
@@ -123,6 +143,8 @@ class ChildCreate final : public Task {
     c.inbound = my_spi_;
     c.outbound = choice->peer_spi;
     c.suite = choice->suite;
+    c.local_ts = tsi->selectors;
+    c.remote_ts = tsr->selectors;
     if (!s_.install_child(c, keys.r_to_i, keys.i_to_r, true)) return TaskStatus::failed;
     if (rekey_) {
       finish_rekey(min_nonce(ni, nr));
@@ -221,6 +243,8 @@ class ChildCreate final : public Task {
     c.inbound = my_spi_;
     c.outbound = choice_.peer_spi;
     c.suite = choice_.suite;
+    c.local_ts = tsr_;
+    c.remote_ts = tsi_;
     if (!s_.install_child(c, keys.i_to_r, keys.r_to_i, !rekey_)) {
       return error(NotifyType::no_additional_sas);
     }
@@ -276,6 +300,7 @@ class ChildCreate final : public Task {
   Bytes ni_, nr_;
   std::optional<DhKeyPair> dh_;
   ChildChoice choice_;
+  std::vector<Proposal> offered_;  // what we sent: the reply must name one of them
   std::vector<TrafficSelector> tsi_, tsr_;
   std::optional<NotifyType> error_;
   Bytes error_data_;

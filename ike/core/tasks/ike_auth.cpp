@@ -3,7 +3,8 @@
 //                                   <--  HDR, SK {IDr, AUTH, SAr2, TSi, TSr}
 // AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>), compared in constant
 // time. A wrong AUTH is answered with AUTHENTICATION_FAILED and the IKE_SA is destroyed
-// (2.21.2). The PSK never leaves SecretBytes and is never logged.
+// (2.21.2). The PSK never leaves SecretBytes and is never logged. INITIAL_CONTACT (2.4) goes
+// out on first contact and is noted, once AUTH is verified, when the peer sends it.
 
 #include "base/log.hpp"
 #include "ike/core/tasks/tasks.hpp"
@@ -36,6 +37,9 @@ class IkeAuth final : public Task {
                                        s_.init_response, s_.ni, id_body(id));
     m.add(initiator_ ? PayloadType::id_i : PayloadType::id_r, id);
     m.add(PayloadType::auth, AuthPayload{AuthMethod::shared_key_mic, std::move(auth)});
+    // RFC 7296 2.4, 3.10.1: "this IKE SA is the only IKE SA currently active between the
+    // authenticated identities" - a restarted peer's stale SAs go at once, not after DPD.
+    if (initiator_ && s_.send_initial_contact) m.add_notify(NotifyType::initial_contact);
     return TaskStatus::done;
   }
 
@@ -52,6 +56,8 @@ class IkeAuth final : public Task {
     auto* id = m.get<IdPayload>(initiator_ ? PayloadType::id_r : PayloadType::id_i);
     auto* auth = m.get<AuthPayload>(PayloadType::auth);
     if (!id || !auth || !verify(*id, *auth)) return fail();
+    // Only an authenticated INITIAL_CONTACT may delete state (RFC 7296 2.4).
+    if (m.notify(NotifyType::initial_contact)) s_.peer_initial_contact = true;
     s_.on_established();
     return TaskStatus::done;
   }

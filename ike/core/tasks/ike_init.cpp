@@ -37,6 +37,7 @@ class IkeInit final : public Task {
     if (!cookie_.empty()) m.add_notify(NotifyType::cookie, cookie_);
     SaPayload sa;
     sa.proposals = compact_proposals(s_.config.ike_proposals);
+    offered_ = sa.proposals;
     m.add(PayloadType::sa, std::move(sa));
     m.add(PayloadType::ke, KePayload{static_cast<std::uint16_t>(group_), dh_->public_value()});
     m.add(PayloadType::nonce, NoncePayload{s_.ni});
@@ -72,7 +73,7 @@ class IkeInit final : public Task {
     auto* ke = m.get<KePayload>(PayloadType::ke);
     auto* nonce = m.get<NoncePayload>(PayloadType::nonce);
     if (!sa || !ke || !nonce) return TaskStatus::destroy_sa;
-    auto suite = accept_ike(*sa, s_.config.ike_proposals);
+    auto suite = accept_ike(*sa, s_.config.ike_proposals, offered_);
     if (!suite || static_cast<DhGroup>(ke->dh_group) != group_ || suite->dh != group_) {
       s_.count("ike.init.bad_response");
       return TaskStatus::destroy_sa;
@@ -99,7 +100,7 @@ class IkeInit final : public Task {
     auto* sa = m.get<SaPayload>(PayloadType::sa);
     auto* ke = m.get<KePayload>(PayloadType::ke);
     auto* nonce = m.get<NoncePayload>(PayloadType::nonce);
-    auto choice = choose_ike(*sa, s_.config.ike_proposals);
+    auto choice = choose_ike(*sa, s_.config.ike_proposals, 0, static_cast<DhGroup>(ke->dh_group));
     if (!choice) {
       s_.count("ike.rx.no_proposal_chosen");
       s_.event(EventKind::no_proposal_chosen, s_.config.tunnel);
@@ -185,6 +186,7 @@ class IkeInit final : public Task {
   Bytes cookie_;
   bool retried_ = false;
   Proposal reply_;
+  std::vector<Proposal> offered_;  // what we sent: the reply must name one of them
   std::optional<NotifyType> error_;
   Bytes error_data_;
 };

@@ -44,6 +44,7 @@ class IkeRekey final : public Task {
       ByteWriter(p.spi).u64(new_spi_.value);
       sa.proposals.push_back(std::move(p));
     }
+    offered_ = sa.proposals;
     m.add(PayloadType::sa, std::move(sa));
     m.add(PayloadType::nonce, NoncePayload{ni_});
     m.add(PayloadType::ke,
@@ -55,7 +56,7 @@ class IkeRekey final : public Task {
     auto* sa = m.get<SaPayload>(PayloadType::sa);
     auto* nonce = m.get<NoncePayload>(PayloadType::nonce);
     auto* ke = m.get<KePayload>(PayloadType::ke);
-    auto suite = sa ? accept_ike(*sa, s_.config.ike_proposals) : std::nullopt;
+    auto suite = sa ? accept_ike(*sa, s_.config.ike_proposals, offered_) : std::nullopt;
     s_.ike_rekey_nonce.clear();
     if (!suite || !nonce || !ke || sa->proposals[0].spi.size() != 8 ||
         static_cast<DhGroup>(ke->dh_group) != dh_->group()) {
@@ -81,7 +82,8 @@ class IkeRekey final : public Task {
       s_.count("ike.rekey.collision_refused");
       return error(NotifyType::temporary_failure);
     }
-    auto choice = choose_ike(*sa, s_.config.ike_proposals, 8);
+    auto choice = choose_ike(*sa, s_.config.ike_proposals, 8,
+                             ke ? std::optional{static_cast<DhGroup>(ke->dh_group)} : std::nullopt);
     if (!choice) return error(NotifyType::no_proposal_chosen);
     if (!ke || static_cast<DhGroup>(ke->dh_group) != choice->suite.dh) {
       Bytes group;
@@ -147,6 +149,7 @@ class IkeRekey final : public Task {
   Bytes ni_, nr_;
   std::optional<DhKeyPair> dh_;
   Proposal reply_;
+  std::vector<Proposal> offered_;  // what we sent: the reply must name one of them
   std::optional<NotifyType> error_;
   Bytes error_data_;
 };

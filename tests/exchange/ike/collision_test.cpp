@@ -15,14 +15,14 @@ namespace vpnlab::ike::test {
 namespace {
 
 void establish(Lab& lab) {
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
 }
 
 Actions rekey_first_child(Side& side) {
-  return side.manager.with_sa(side.sa()->local_spi(),
-                              [](IkeSa& sa) { return sa.rekey_child(sa.children()[0].inbound); });
+  return side.manager->with_sa(side.sa()->local_spi(),
+                               [](IkeSa& sa) { return sa.rekey_child(sa.children()[0].inbound); });
 }
 
 class SimultaneousChildRekey : public ::testing::TestWithParam<std::uint64_t> {};
@@ -70,7 +70,7 @@ TEST(Collisions, RekeyOfAChildSaBeingDeletedGetsTemporaryFailure) {
   esp::Spi right_in = lab.right.sa()->children()[0].inbound;
   // HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} -->   <-- HDR, SK {D(ESP)}
   lab.apply(lab.left, rekey_first_child(lab.left));
-  lab.apply(lab.right, lab.right.manager.with_sa(lab.right.sa()->local_spi(), [&](IkeSa& sa) {
+  lab.apply(lab.right, lab.right.manager->with_sa(lab.right.sa()->local_spi(), [&](IkeSa& sa) {
     return sa.delete_child(right_in);
   }));
   lab.deliver();
@@ -89,16 +89,16 @@ TEST(Collisions, SimultaneousIkeRekeyIsRefusedWithTemporaryFailure) {
   Lab lab;
   establish(lab);
   ASSERT_TRUE(lab.established());
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [](IkeSa& sa) { return sa.rekey_ike(); }));
-  lab.apply(lab.right, lab.right.manager.with_sa(lab.right.sa()->local_spi(),
-                                                 [](IkeSa& sa) { return sa.rekey_ike(); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& sa) { return sa.rekey_ike(); }));
+  lab.apply(lab.right, lab.right.manager->with_sa(lab.right.sa()->local_spi(),
+                                                  [](IkeSa& sa) { return sa.rekey_ike(); }));
   lab.deliver();
   // HDR, SK {SA, Ni1, KEi} -->   <-- HDR, SK {SA, Ni2, KEi}; one side answers
   // N(TEMPORARY_FAILURE), the other completes; exactly one new IKE_SA on each side.
   ASSERT_TRUE(lab.established());
-  EXPECT_EQ(lab.left.manager.size(), 1u);
-  EXPECT_EQ(lab.right.manager.size(), 1u);
+  EXPECT_EQ(lab.left.manager->size(), 1u);
+  EXPECT_EQ(lab.right.manager->size(), 1u);
   EXPECT_EQ(lab.left.sa()->spi_i(), lab.right.sa()->spi_i());
   EXPECT_EQ(lab.left.sa()->children().size(), 1u);
   EXPECT_EQ(lab.right.sa()->children().size(), 1u);

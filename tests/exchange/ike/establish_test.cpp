@@ -48,7 +48,7 @@ TEST_P(Establish, InitAndAuthInstallMatchingChildSa) {
   l.child_proposals = r.child_proposals = {GetParam().child};
   Lab lab(l, r);
   // HDR, SAi1, KEi, Ni, N(NATD_S), N(NATD_D), N(FRAG_SUP)  -->
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   ASSERT_EQ(lab.in_flight(), 1u);
   // <-- HDR, SAr1, KEr, Nr ...; HDR, SK {IDi, AUTH, SAi2, TSi, TSr} --> ; <-- SK {IDr, AUTH, ...}
   lab.deliver();
@@ -95,13 +95,13 @@ TEST(EstablishFailures, WrongPskIsAuthenticationFailed) {
   PeerConfig r = lab_peer(false);
   r.psk = SecretBytes(std::string_view("another-psk"));
   Lab lab(lab_peer(true), r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   // <-- HDR, SK {N(AUTHENTICATION_FAILED)}; both IKE_SAs are gone, nothing installed.
   EXPECT_EQ(lab.right.counter("ike.auth.failed"), 1u);
   EXPECT_TRUE(lab.left.saw(EventKind::authentication_failed));
-  EXPECT_EQ(lab.left.manager.size(), 0u);
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.left.manager->size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_TRUE(lab.left.installer.inbound.empty());
   EXPECT_TRUE(lab.right.installer.inbound.empty());
 }
@@ -113,7 +113,7 @@ TEST(EstablishIds, FqdnIdentitiesEstablish) {
   l.local_id = r.remote_id = IdPayload::fqdn("left.vpnlab.example");
   r.local_id = l.remote_id = IdPayload::fqdn("right.vpnlab.example");
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   expect_matching_child(lab.left, lab.right);
@@ -124,11 +124,11 @@ TEST(EstablishIds, UnexpectedFqdnIsAuthenticationFailed) {
   l.local_id = IdPayload::fqdn("intruder.vpnlab.example");
   r.remote_id = IdPayload::fqdn("left.vpnlab.example");
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   EXPECT_EQ(lab.right.counter("ike.auth.failed"), 1u);
   EXPECT_TRUE(lab.left.saw(EventKind::authentication_failed));
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_TRUE(lab.right.installer.inbound.empty());
 }
 
@@ -137,20 +137,20 @@ TEST(EstablishFailures, ProposalMismatchIsNoProposalChosen) {
   r.ike_proposals[0].encr = esp::EncrAlgorithm::aes_cbc;
   r.ike_proposals[0].integ = esp::IntegAlgorithm::hmac_sha1_96;
   Lab lab(lab_peer(true), r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   // <-- HDR, N(NO_PROPOSAL_CHOSEN): unprotected, and the responder keeps no state.
   EXPECT_TRUE(lab.left.saw(EventKind::no_proposal_chosen));
   EXPECT_EQ(lab.right.counter("ike.rx.no_proposal_chosen"), 1u);
-  EXPECT_EQ(lab.left.manager.size(), 0u);
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.left.manager->size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
 }
 
 TEST(EstablishFailures, ChildProposalMismatchKeepsIkeSa) {
   PeerConfig r = lab_peer(false);
   r.child_proposals[0].esp.key_bits = 128;
   Lab lab(lab_peer(true), r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   // <-- HDR, SK {IDr, AUTH, N(NO_PROPOSAL_CHOSEN)}: IKE_SA up, no CHILD_SA (RFC 7296 1.2).
   ASSERT_TRUE(lab.established());
@@ -165,7 +165,7 @@ TEST(EstablishRetries, InvalidKePayloadRetryWithTheResponderGroup) {
   l.ike_proposals.push_back(modp);  // KEi is ECP-256 (first proposal)
   r.ike_proposals = {modp};
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   // <-- HDR, N(INVALID_KE_PAYLOAD, 14); HDR, SAi1, KEi(14), Ni --> ...
   ASSERT_TRUE(lab.established());
@@ -179,10 +179,10 @@ TEST(EstablishRetries, CookieChallengeAboveHalfOpenThreshold) {
   PeerConfig r = lab_peer(false);
   r.cookie_threshold = 0;  // always under attack
   Lab lab(lab_peer(true), r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   // <-- HDR, N(COOKIE): no state kept on the responder.
   lab.deliver(1);
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_EQ(lab.right.counter("ike.rx.cookie_challenge"), 1u);
   // HDR, N(COOKIE), SAi1, KEi, Ni --> ...
   lab.deliver();
@@ -200,10 +200,10 @@ TEST(EstablishRetries, ForgedCookieIsChallengedAgain) {
     if (from_left && d.data.size() > 40 && d.data[16] == 41) d.data[40] ^= 1;
     return true;
   };
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   EXPECT_EQ(lab.right.counter("ike.rx.bad_cookie"), 1u);
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_FALSE(lab.established());
 }
 

@@ -28,8 +28,8 @@ Datagram to_right(Bytes data, Endpoint from = {kLeft, 500}) {
 /// A genuine IKE_SA_INIT request of the left's configuration, from a side outside the lab.
 Bytes init_request() {
   Side attacker(0x3333, 0xe0000100);
-  attacker.manager.add_peer(lab_peer(true));
-  return attacker.manager.connect("tunnel1").send.at(0).data;
+  attacker.manager->add_peer(lab_peer(true));
+  return attacker.manager->connect("tunnel1").send.at(0).data;
 }
 
 std::optional<Message> plain(const Bytes& wire) {
@@ -54,8 +54,8 @@ TEST(Hostile, IkeSaInitFloodIsCookieChallengedAndHalfOpenStaysBounded) {
   for (std::uint32_t i = 0; i < flood; ++i) {
     Bytes req = base;
     store_be32(req.data(), 0xa0000000 + i);  // a fresh SPIi
-    Actions a =
-        lab.right.manager.on_datagram(to_right(req, {kLeft, static_cast<std::uint16_t>(1024 + i)}));
+    Actions a = lab.right.manager->on_datagram(
+        to_right(req, {kLeft, static_cast<std::uint16_t>(1024 + i)}));
     ASSERT_EQ(a.send.size(), 1u) << i;
     auto reply = plain(a.send[0].data);
     ASSERT_TRUE(reply.has_value()) << i;
@@ -69,19 +69,19 @@ TEST(Hostile, IkeSaInitFloodIsCookieChallengedAndHalfOpenStaysBounded) {
     keep_timers(lab, lab.right, a);
   }
   EXPECT_EQ(challenged, flood - threshold);
-  EXPECT_EQ(lab.right.manager.size(), threshold);
-  EXPECT_EQ(lab.right.manager.half_open(), threshold);
+  EXPECT_EQ(lab.right.manager->size(), threshold);
+  EXPECT_EQ(lab.right.manager->half_open(), threshold);
   EXPECT_EQ(lab.right.counter("ike.rx.cookie_challenge"), flood - threshold);
   // A genuine initiator during the flood: challenged once, retries with the cookie, gets in.
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_NE(lab.left.sa(), nullptr);
   EXPECT_EQ(lab.left.sa()->state(), IkeState::established);
   EXPECT_EQ(lab.left.counter("ike.init.cookie_retry"), 1u);
   // The half-open SAs expire (no IKE_AUTH followed); only the genuine one is left.
   lab.advance(std::chrono::seconds(31));
-  EXPECT_EQ(lab.right.manager.half_open(), 0u);
-  EXPECT_EQ(lab.right.manager.size(), 1u);
+  EXPECT_EQ(lab.right.manager->half_open(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 1u);
   EXPECT_EQ(lab.right.counter("ike.half_open.timeout"), threshold);
 }
 
@@ -90,9 +90,9 @@ TEST(Hostile, IkeSaInitFromUnknownAddressesIsSilentAndStateless) {
   Bytes base = init_request();
   for (std::uint32_t i = 0; i < 1000; ++i) {
     Endpoint from{Ipv4Address{0xcb007100 + (i & 0xff)}, static_cast<std::uint16_t>(2000 + i)};
-    EXPECT_TRUE(lab.right.manager.on_datagram(to_right(base, from)).send.empty());
+    EXPECT_TRUE(lab.right.manager->on_datagram(to_right(base, from)).send.empty());
   }
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_EQ(lab.right.counter("ike.rx.unknown_peer"), 1000u);
 }
 
@@ -100,7 +100,7 @@ TEST(Hostile, HigherMajorVersionRequestGetsInvalidMajorVersion) {
   Lab lab;
   Bytes req = init_request();
   req[17] = 0x30;  // IKE version 3.0
-  Actions a = lab.right.manager.on_datagram(to_right(req));
+  Actions a = lab.right.manager->on_datagram(to_right(req));
   ASSERT_EQ(a.send.size(), 1u);
   auto reply = plain(a.send[0].data);
   ASSERT_TRUE(reply.has_value());
@@ -109,11 +109,11 @@ TEST(Hostile, HigherMajorVersionRequestGetsInvalidMajorVersion) {
   EXPECT_TRUE(reply->header.is_response());
   EXPECT_EQ(reply->header.spi_i.value, *ByteReader(req).u64());
   EXPECT_EQ(a.send[0].to, (Endpoint{kLeft, 500}));
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_EQ(lab.right.counter("ike.rx.invalid_major_version"), 1u);
   // A response with a version we do not speak is never answered.
   req[19] |= Header::kFlagResponse;
-  EXPECT_TRUE(lab.right.manager.on_datagram(to_right(req)).send.empty());
+  EXPECT_TRUE(lab.right.manager->on_datagram(to_right(req)).send.empty());
   EXPECT_EQ(lab.right.counter("ike.rx.invalid_major_version"), 2u);
 }
 
@@ -124,16 +124,16 @@ TEST(Hostile, HeaderLengthDisagreeingWithTheDatagramIsSilent) {
                                static_cast<std::uint32_t>(req.size() - 1), 28u, 0xffffffffu}) {
     Bytes bad = req;
     ByteWriter(bad).patch_u32(24, length);
-    EXPECT_TRUE(lab.right.manager.on_datagram(to_right(bad)).send.empty()) << length;
+    EXPECT_TRUE(lab.right.manager->on_datagram(to_right(bad)).send.empty()) << length;
   }
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_EQ(lab.right.counter("ike.rx.invalid_header"), 4u);
 }
 
 class HostileEstablished : public ::testing::Test {
  protected:
   void SetUp() override {
-    lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+    lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
     lab.deliver();
     ASSERT_TRUE(lab.established());
   }
@@ -144,32 +144,32 @@ class HostileEstablished : public ::testing::Test {
 // from the cache; an older one (the IKE_AUTH request, ID 1) is dropped.
 TEST_F(HostileEstablished, ReplayedRequestsAreAnsweredFromCacheOrDropped) {
   Bytes auth_request = lab.sent_by_left.at(1);
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [](IkeSa& s) { return s.send_dpd(); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& s) { return s.send_dpd(); }));
   lab.deliver();
   Bytes dpd_request = lab.sent_by_left.back();
   Bytes dpd_response = lab.sent_by_right.back();
-  std::size_t sas = lab.right.manager.size();
-  Actions a = lab.right.manager.on_datagram(to_right(dpd_request, {kLeft, 4500}));
+  std::size_t sas = lab.right.manager->size();
+  Actions a = lab.right.manager->on_datagram(to_right(dpd_request, {kLeft, 4500}));
   ASSERT_EQ(a.send.size(), 1u);
   EXPECT_EQ(a.send[0].data, dpd_response);
   EXPECT_EQ(lab.right.counter("ike.rx.retransmitted_request"), 1u);
-  EXPECT_TRUE(lab.right.manager.on_datagram(to_right(auth_request)).send.empty());
+  EXPECT_TRUE(lab.right.manager->on_datagram(to_right(auth_request)).send.empty());
   EXPECT_EQ(lab.right.counter("ike.rx.invalid_message_id"), 1u);
-  EXPECT_EQ(lab.right.manager.size(), sas);
+  EXPECT_EQ(lab.right.manager->size(), sas);
   EXPECT_EQ(lab.right.sa()->state(), IkeState::established);
 }
 
 // A truncated SK{} (Length fixed up) cannot pass the ICV: silent (2.21.2), the SA survives.
 TEST_F(HostileEstablished, TruncatedEncryptedMessageIsSilent) {
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [](IkeSa& s) { return s.send_dpd(); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& s) { return s.send_dpd(); }));
   ASSERT_EQ(lab.in_flight(), 1u);
   Bytes req = lab.sent_by_left.back();
   req.resize(req.size() - 8);
   ByteWriter(req).patch_u32(24, static_cast<std::uint32_t>(req.size()));
   store_be16(&req[28 + 2], static_cast<std::uint16_t>(req.size() - 28));  // SK payload length
-  EXPECT_TRUE(lab.right.manager.on_datagram(to_right(req)).send.empty());
+  EXPECT_TRUE(lab.right.manager->on_datagram(to_right(req)).send.empty());
   EXPECT_EQ(
       lab.right.counter("ike.rx.integrity_failed") + lab.right.counter("ike.rx.invalid_syntax"),
       1u);
@@ -183,7 +183,7 @@ TEST_F(HostileEstablished, ResponseForUnknownSpiIsNeverAnswered) {
   Bytes resp = lab.sent_by_left.at(1);
   store_be32(&resp[8], load_be32(&resp[8]) ^ 0x5a5a5a5a);  // SPIr nobody has
   resp[19] |= Header::kFlagResponse;
-  EXPECT_TRUE(lab.right.manager.on_datagram(to_right(resp)).send.empty());
+  EXPECT_TRUE(lab.right.manager->on_datagram(to_right(resp)).send.empty());
   EXPECT_EQ(lab.right.counter("ike.rx.unknown_spi"), 1u);
 }
 

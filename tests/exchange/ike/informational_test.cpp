@@ -11,7 +11,7 @@ namespace vpnlab::ike::test {
 namespace {
 
 void establish(Lab& lab) {
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
 }
 
@@ -21,8 +21,8 @@ TEST(Delete, ChildSaDeleteRemovesBothDirectionsOnBothPeers) {
   ASSERT_TRUE(lab.established());
   esp::Spi in = lab.left.sa()->children()[0].inbound;
   // HDR, SK {D(ESP, SPI)} --> ; <-- HDR, SK {D(ESP, SPI')}
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [&](IkeSa& sa) { return sa.delete_child(in); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [&](IkeSa& sa) { return sa.delete_child(in); }));
   lab.deliver();
   EXPECT_TRUE(lab.left.sa()->children().empty());
   EXPECT_TRUE(lab.right.sa()->children().empty());
@@ -40,11 +40,11 @@ TEST(Delete, IkeSaDeleteTakesTheChildSasAlong) {
   establish(lab);
   ASSERT_TRUE(lab.established());
   // HDR, SK {D(IKE)} --> ; <-- HDR, SK {}
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [](IkeSa& sa) { return sa.close(); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& sa) { return sa.close(); }));
   lab.deliver();
-  EXPECT_EQ(lab.left.manager.size(), 0u);
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.left.manager->size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_TRUE(lab.left.installer.inbound.empty());
   EXPECT_TRUE(lab.right.installer.outbound.empty());
   EXPECT_TRUE(lab.left.saw(EventKind::ike_closed));
@@ -85,7 +85,7 @@ TEST_P(DpdTimeout, PeerSilentAfterEstablishment) {
   Lab lab(l, lab_peer(false));
   if (GetParam().mode == ConnectionMode::responder_only) {
     // Azure ResponderOnly: the peer dials in.
-    lab.apply(lab.right, lab.right.manager.connect("tunnel1"));
+    lab.apply(lab.right, lab.right.manager->connect("tunnel1"));
     lab.deliver();
   } else {
     establish(lab);
@@ -95,14 +95,14 @@ TEST_P(DpdTimeout, PeerSilentAfterEstablishment) {
   lab.advance(std::chrono::seconds(45));
   if (GetParam().action == DpdAction::none) {
     // cloud-facts: "DPD timeout action" none: do nothing [A-TUN].
-    EXPECT_EQ(lab.left.manager.size(), 1u);
+    EXPECT_EQ(lab.left.manager->size(), 1u);
     return;
   }
   EXPECT_TRUE(lab.left.saw(EventKind::peer_dead) || lab.left.saw(EventKind::retransmit_give_up));
   // cloud-facts: clear ends the IKE session, tunnel down [A-TUN].
   EXPECT_TRUE(lab.left.installer.inbound.empty());
   bool restarted = false;
-  for (IkeSa* sa : lab.left.manager.sas_for("tunnel1")) {
+  for (IkeSa* sa : lab.left.manager->sas_for("tunnel1")) {
     restarted |= sa->is_initiator() && sa->state() == IkeState::connecting;
   }
   EXPECT_EQ(restarted, GetParam().expect_restart);
@@ -124,16 +124,16 @@ TEST(ConnectionModes, ResponderOnlyNeverInitiatesAndInitiatorOnlyRefusesPeers) {
   PeerConfig r = lab_peer(false);
   r.mode = ConnectionMode::initiator_only;
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   EXPECT_EQ(lab.in_flight(), 0u);
   EXPECT_EQ(lab.left.counter("ike.connect.refused_responder_only"), 1u);
   // The InitiatorOnly side dials; the ResponderOnly side answers.
-  lab.apply(lab.right, lab.right.manager.connect("tunnel1"));
+  lab.apply(lab.right, lab.right.manager->connect("tunnel1"));
   lab.deliver();
   EXPECT_TRUE(lab.established());
   // An InitiatorOnly gateway ignores IKE_SA_INIT from the peer.
   Lab lab2(lab_peer(true), r);
-  lab2.apply(lab2.left, lab2.left.manager.connect("tunnel1"));
+  lab2.apply(lab2.left, lab2.left.manager->connect("tunnel1"));
   lab2.deliver();
   EXPECT_EQ(lab2.right.counter("ike.rx.refused_initiator_only"), 1u);
   EXPECT_FALSE(lab2.established());
@@ -168,7 +168,7 @@ TEST(Retransmit, ExponentialBackOffThenGiveUp) {
   lab.advance(std::chrono::seconds(600));
   EXPECT_TRUE(lab.left.saw(EventKind::retransmit_give_up));
   EXPECT_EQ(lab.left.counter("ike.tx.retransmits"), 5u);
-  EXPECT_EQ(lab.left.manager.size(), 0u);
+  EXPECT_EQ(lab.left.manager->size(), 0u);
   // RFC 7296 2.1 back-off: 4 s * 1.8^n (strongSwan defaults), 5 retransmits.
   std::vector<Duration> want = {Duration(4000),  Duration(7200),  Duration(12960),
                                 Duration(23328), Duration(41990), Duration(75582)};
@@ -209,7 +209,7 @@ TEST(CloudProfiles, AwsInitiatorAndAzureResponderAgree) {
   EXPECT_EQ(azure.timers.child_lifetime, std::chrono::seconds(27000));
   EXPECT_EQ(azure.timers.dpd_timeout, std::chrono::seconds(45));
   Lab lab(aws, azure);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   // The AWS offer list is long: IKE_AUTH needs IKE fragmentation (RFC 7383) to stay small.

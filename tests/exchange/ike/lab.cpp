@@ -3,7 +3,7 @@
 namespace vpnlab::ike::test {
 
 IkeSa* Side::sa() {
-  auto all = manager.sas_for("tunnel1");
+  auto all = manager->sas_for("tunnel1");
   return all.size() == 1 ? all[0] : nullptr;
 }
 
@@ -34,8 +34,8 @@ PeerConfig lab_peer(bool left) {
 }
 
 Lab::Lab(PeerConfig left_cfg, PeerConfig right_cfg) {
-  left.manager.add_peer(std::move(left_cfg));
-  right.manager.add_peer(std::move(right_cfg));
+  left.manager->add_peer(std::move(left_cfg));
+  right.manager->add_peer(std::move(right_cfg));
 }
 
 void Lab::apply(Side& from, Actions a) {
@@ -62,7 +62,7 @@ void Lab::deliver(std::size_t limit) {
     queue_.erase(queue_.begin());
     if (filter && !filter(d, from_left)) continue;
     Side& to = from_left ? right : left;
-    apply(to, to.manager.on_datagram(d));
+    apply(to, to.manager->on_datagram(d));
   }
 }
 
@@ -77,7 +77,7 @@ void Lab::advance(Duration d) {
     auto [side, sa, kind, id] = next->first;
     now_ = next->second;
     timers_.erase(next);
-    apply(*side, side->manager.on_timer(IkeSpi{sa}, kind, id));
+    apply(*side, side->manager->on_timer(IkeSpi{sa}, kind, id));
     deliver();
   }
   now_ = until;
@@ -88,7 +88,7 @@ bool Lab::fire(Side& side, TimerKind kind) {
     auto [s, sa, k, id] = it->first;
     if (s != &side || k != kind) continue;
     timers_.erase(it);
-    apply(side, side.manager.on_timer(IkeSpi{sa}, kind, id));
+    apply(side, side.manager->on_timer(IkeSpi{sa}, kind, id));
     return true;
   }
   return false;

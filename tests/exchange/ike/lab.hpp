@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <tuple>
 
 #include "base/counters.hpp"
@@ -18,11 +19,13 @@ class Lab;
 
 struct Side {
   Side(std::uint64_t seed, std::uint32_t first_spi)
-      : rng(seed), installer(first_spi), manager(rng, installer, counters) {}
+      : rng(seed),
+        installer(first_spi),
+        manager(std::make_unique<IkeManager>(rng, installer, counters)) {}
   CountingRng rng;
   RecordingSaInstaller installer;
   CounterSet counters;
-  IkeManager manager;
+  std::unique_ptr<IkeManager> manager;
   std::vector<Event> events;
   std::uint64_t counter(const std::string& name) { return counters.get(name).get(); }
   bool saw(EventKind k) const {
@@ -33,6 +36,12 @@ struct Side {
   }
   /// The one IKE_SA of the tunnel (nullptr if none or several).
   IkeSa* sa();
+  /// The gateway process restarts: a new manager with no IKE_SAs (what the old one
+  /// installed in the dataplane stays in `installer`, as a crashed peer's kernel would not).
+  void restart(PeerConfig config) {
+    manager = std::make_unique<IkeManager>(rng, installer, counters);
+    manager->add_peer(std::move(config));
+  }
 };
 
 /// A NAT in front of the left (its address stays, the ports are rewritten): source ports

@@ -14,7 +14,7 @@ using dataplane::LifetimeEvent;
 using dataplane::SaDirection;
 
 void establish(Lab& lab) {
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
 }
@@ -49,11 +49,11 @@ TEST(Lifetime, SoftLimitStartsOneChildRekey) {
   establish(lab);
   esp::Spi old_in = lab.left.sa()->children()[0].inbound;
   esp::Spi old_out = lab.left.sa()->children()[0].outbound;
-  lab.apply(lab.left, lab.left.manager.on_lifetime(SaDirection::outbound, old_out,
-                                                   LifetimeEvent::soft_expired));
+  lab.apply(lab.left, lab.left.manager->on_lifetime(SaDirection::outbound, old_out,
+                                                    LifetimeEvent::soft_expired));
   ASSERT_EQ(lab.in_flight(), 1u);  // the CREATE_CHILD_SA request
-  lab.apply(lab.left, lab.left.manager.on_lifetime(SaDirection::inbound, old_in,
-                                                   LifetimeEvent::soft_expired));
+  lab.apply(lab.left, lab.left.manager->on_lifetime(SaDirection::inbound, old_in,
+                                                    LifetimeEvent::soft_expired));
   EXPECT_EQ(lab.in_flight(), 1u);
   lab.deliver();
   ASSERT_EQ(lab.left.sa()->children().size(), 1u);
@@ -73,7 +73,7 @@ TEST(Lifetime, HardLimitDeletesTheChildSa) {
   establish(lab);
   esp::Spi in = lab.right.sa()->children()[0].inbound;
   lab.apply(lab.right,
-            lab.right.manager.on_lifetime(SaDirection::inbound, in, LifetimeEvent::hard_expired));
+            lab.right.manager->on_lifetime(SaDirection::inbound, in, LifetimeEvent::hard_expired));
   lab.deliver();
   EXPECT_TRUE(lab.left.sa()->children().empty());
   EXPECT_TRUE(lab.right.sa()->children().empty());
@@ -90,7 +90,7 @@ TEST(Lifetime, InstallerCallbackReachesTheManagerAndUnknownSpisAreCounted) {
   establish(lab);
   Actions got;
   lab.left.installer.on_lifetime([&](SaDirection d, esp::Spi spi, LifetimeEvent ev) {
-    got.merge(lab.left.manager.on_lifetime(d, spi, ev));
+    got.merge(lab.left.manager->on_lifetime(d, spi, ev));
   });
   lab.left.installer.report_lifetime(SaDirection::inbound, 0x12345678, LifetimeEvent::soft_expired);
   EXPECT_TRUE(got.send.empty());
@@ -107,18 +107,18 @@ TEST(NatKeepalive, OnlyTheSideBehindTheNatSendsThem) {
   Lab lab;
   rewrite_left_ports(lab);  // a port-rewriting NAT in front of the left
   establish(lab);
-  auto left = lab.left.manager.nat_keepalive_targets();
+  auto left = lab.left.manager->nat_keepalive_targets();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].first.port, 4500);
   EXPECT_EQ(left[0].second, (Endpoint{*Ipv4Address::parse("198.51.100.1"), 4500}));
-  EXPECT_TRUE(lab.right.manager.nat_keepalive_targets().empty());
+  EXPECT_TRUE(lab.right.manager->nat_keepalive_targets().empty());
 }
 
 TEST(NatKeepalive, NoneWithoutNat) {
   Lab lab;
   establish(lab);
-  EXPECT_TRUE(lab.left.manager.nat_keepalive_targets().empty());
-  EXPECT_TRUE(lab.right.manager.nat_keepalive_targets().empty());
+  EXPECT_TRUE(lab.left.manager->nat_keepalive_targets().empty());
+  EXPECT_TRUE(lab.right.manager->nat_keepalive_targets().empty());
 }
 
 }  // namespace

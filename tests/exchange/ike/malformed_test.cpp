@@ -16,7 +16,7 @@ Datagram to_right(Bytes data) {
 
 /// The left's first IKE_SA_INIT request, captured without delivering it.
 Bytes first_request(Lab& lab) {
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   return lab.sent_by_left.at(0);
 }
 
@@ -32,12 +32,12 @@ TEST(Malformed, TruncatedIkeSaInitGetsInvalidSyntax) {
   Bytes req = first_request(lab);
   req.resize(req.size() - 10);  // cut inside the last payload, fix the header Length
   ByteWriter(req).patch_u32(24, static_cast<std::uint32_t>(req.size()));
-  Actions a = lab.right.manager.on_datagram(to_right(req));
+  Actions a = lab.right.manager->on_datagram(to_right(req));
   auto reply = plain_reply(a);
   ASSERT_TRUE(reply.has_value());
   EXPECT_NE(reply->notify(NotifyType::invalid_syntax), nullptr);
   EXPECT_EQ(reply->header.spi_r.value, 0u);
-  EXPECT_EQ(lab.right.manager.size(), 0u);
+  EXPECT_EQ(lab.right.manager->size(), 0u);
   EXPECT_EQ(lab.right.counters.get("ike.rx.invalid_syntax").get(), 1u);
 }
 
@@ -45,7 +45,7 @@ TEST(Malformed, ShortDatagramIsDroppedSilently) {
   Lab lab;
   Bytes req = first_request(lab);
   req.resize(20);
-  Actions a = lab.right.manager.on_datagram(to_right(req));
+  Actions a = lab.right.manager->on_datagram(to_right(req));
   EXPECT_TRUE(a.send.empty());
   EXPECT_EQ(lab.right.counters.get("ike.rx.invalid_header").get(), 1u);
 }
@@ -63,7 +63,7 @@ TEST(Malformed, UnknownCriticalPayloadIsNamedInTheNotify) {
   req[at] = 200;
   for (std::uint8_t b : {0, 0x80, 0, 8, 1, 2, 3, 4}) req.push_back(b);
   ByteWriter(req).patch_u32(24, static_cast<std::uint32_t>(req.size()));
-  auto reply = plain_reply(lab.right.manager.on_datagram(to_right(req)));
+  auto reply = plain_reply(lab.right.manager->on_datagram(to_right(req)));
   ASSERT_TRUE(reply.has_value());
   auto* n = reply->notify(NotifyType::unsupported_critical_payload);
   ASSERT_NE(n, nullptr);
@@ -74,19 +74,19 @@ TEST(Malformed, UnknownCriticalPayloadIsNamedInTheNotify) {
 TEST(Malformed, RetransmittedIkeSaInitIsAnsweredFromCache) {
   Lab lab;
   Bytes req = first_request(lab);
-  Actions a1 = lab.right.manager.on_datagram(to_right(req));
-  Actions a2 = lab.right.manager.on_datagram(to_right(req));
+  Actions a1 = lab.right.manager->on_datagram(to_right(req));
+  Actions a2 = lab.right.manager->on_datagram(to_right(req));
   ASSERT_EQ(a1.send.size(), 1u);
   ASSERT_EQ(a2.send.size(), 1u);
   EXPECT_EQ(a1.send[0].data, a2.send[0].data);
-  EXPECT_EQ(lab.right.manager.size(), 1u);
+  EXPECT_EQ(lab.right.manager->size(), 1u);
   EXPECT_EQ(lab.right.counters.get("ike.rx.retransmitted_request").get(), 1u);
 }
 
 class Established : public ::testing::Test {
  protected:
   void SetUp() override {
-    lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+    lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
     lab.deliver();
     ASSERT_TRUE(lab.established());
   }
@@ -108,12 +108,12 @@ TEST_F(Established, BadIcvIsSilentAndTheSaSurvives) {
   Message m = informational();
   Bytes wire = *encode_message(m, lab.left.sa()->cipher());
   wire[wire.size() - 1] ^= 0xff;
-  Actions a = lab.right.manager.on_datagram(to_right(wire));
+  Actions a = lab.right.manager->on_datagram(to_right(wire));
   EXPECT_TRUE(a.send.empty());
   EXPECT_EQ(lab.right.counters.get("ike.rx.integrity_failed").get(), 1u);
   // The genuine message with the same ID is still accepted afterwards.
   Bytes good = *encode_message(m, lab.left.sa()->cipher());
-  a = lab.right.manager.on_datagram(to_right(good));
+  a = lab.right.manager->on_datagram(to_right(good));
   EXPECT_EQ(a.send.size(), 1u);
   EXPECT_TRUE(lab.established());
 }
@@ -122,7 +122,7 @@ TEST_F(Established, UnknownSpiIsSilent) {
   Message m = informational();
   m.header.spi_r.value ^= 1;
   Bytes wire = *encode_message(m, lab.left.sa()->cipher());
-  Actions a = lab.right.manager.on_datagram(to_right(wire));
+  Actions a = lab.right.manager->on_datagram(to_right(wire));
   EXPECT_TRUE(a.send.empty());
   EXPECT_EQ(lab.right.counters.get("ike.rx.unknown_spi").get(), 1u);
 }
@@ -131,7 +131,7 @@ TEST_F(Established, PayloadNotAllowedInExchangeGetsEncryptedInvalidSyntax) {
   Message m = informational();
   m.add(PayloadType::nonce, NoncePayload{Bytes(32, 1)});  // no Nonce in INFORMATIONAL
   Bytes wire = *encode_message(m, lab.left.sa()->cipher());
-  Actions a = lab.right.manager.on_datagram(to_right(wire));
+  Actions a = lab.right.manager->on_datagram(to_right(wire));
   ASSERT_EQ(a.send.size(), 1u);
   auto reply = decode_message(a.send[0].data, lab.left.sa()->cipher(), nullptr);
   ASSERT_TRUE(reply.has_value()) << reply.error().message;
@@ -143,7 +143,7 @@ TEST_F(Established, PayloadNotAllowedInExchangeGetsEncryptedInvalidSyntax) {
 TEST_F(Established, WrongMessageIdIsDropped) {
   Message m = informational();
   m.header.message_id.value = 7;
-  Actions a = lab.right.manager.on_datagram(to_right(*encode_message(m, lab.left.sa()->cipher())));
+  Actions a = lab.right.manager->on_datagram(to_right(*encode_message(m, lab.left.sa()->cipher())));
   EXPECT_TRUE(a.send.empty());
   EXPECT_EQ(lab.right.counters.get("ike.rx.invalid_message_id").get(), 1u);
 }
@@ -151,7 +151,7 @@ TEST_F(Established, WrongMessageIdIsDropped) {
 TEST_F(Established, UnsolicitedResponseIsDropped) {
   Message m = informational();
   m.header.flags |= Header::kFlagResponse;
-  Actions a = lab.right.manager.on_datagram(to_right(*encode_message(m, lab.left.sa()->cipher())));
+  Actions a = lab.right.manager->on_datagram(to_right(*encode_message(m, lab.left.sa()->cipher())));
   EXPECT_TRUE(a.send.empty());
   EXPECT_EQ(lab.right.counters.get("ike.rx.unexpected_response").get(), 1u);
 }

@@ -11,7 +11,7 @@ namespace {
 TEST(NatTraversal, PortRewritingNatIsDetectedAndBothSidesFloatTo4500) {
   Lab lab;
   rewrite_left_ports(lab);  // a port-rewriting NAT in front of the left
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   EXPECT_EQ(lab.left.counter("ike.natd.nat_detected"), 1u);
@@ -28,7 +28,7 @@ TEST(NatTraversal, PortRewritingNatIsDetectedAndBothSidesFloatTo4500) {
 
 TEST(NatTraversal, NoNatMeansNoEncapsulation) {
   Lab lab;
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   EXPECT_EQ(lab.left.counter("ike.natd.nat_detected"), 0u);
@@ -41,7 +41,7 @@ TEST(Fragmentation, LargeIkeAuthIsSentAsSkfFragments) {
   PeerConfig l = lab_peer(true), r = lab_peer(false);
   l.fragment_size = r.fragment_size = 160;
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   std::size_t skf = 0;
@@ -60,7 +60,7 @@ TEST(Fragmentation, NotUsedWhenThePeerDidNotAnnounceIt) {
   l.fragment_size = 160;
   r.fragmentation = false;
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   for (const Bytes& d : lab.sent_by_left) {
@@ -79,7 +79,7 @@ TEST(TrafficSelectors, DisjointSelectorsAreTsUnacceptable) {
   l.remote_ts = {TrafficSelector::from_prefix(*Ipv4Prefix::parse("10.9.0.0/16"))};
   r.local_ts = {TrafficSelector::from_prefix(*Ipv4Prefix::parse("10.2.0.0/16"))};
   Lab lab(l, r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   // <-- HDR, SK {IDr, AUTH, N(TS_UNACCEPTABLE)}: IKE_SA up, no CHILD_SA (RFC 7296 2.9).
   ASSERT_TRUE(lab.established());
@@ -91,7 +91,7 @@ TEST(TrafficSelectors, RouteBasedAnyToAnyNarrowsToTheResponderConfig) {
   PeerConfig r = lab_peer(false);
   r.local_ts = {TrafficSelector::from_prefix(*Ipv4Prefix::parse("10.2.0.0/16"))};
   Lab lab(lab_peer(true), r);
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
   EXPECT_EQ(lab.left.sa()->children().size(), 1u);
@@ -114,9 +114,9 @@ TEST(StartupAction, StartInitiatesAndAddWaits) {
   l.startup = StartupAction::start;  // cloud-facts: "Startup action" start = AWS initiates
   r.startup = StartupAction::add;
   Lab lab(l, r);
-  lab.apply(lab.right, lab.right.manager.start_all());
+  lab.apply(lab.right, lab.right.manager->start_all());
   EXPECT_EQ(lab.in_flight(), 0u);
-  lab.apply(lab.left, lab.left.manager.start_all());
+  lab.apply(lab.left, lab.left.manager->start_all());
   lab.deliver();
   EXPECT_TRUE(lab.established());
 }

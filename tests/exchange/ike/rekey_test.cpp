@@ -9,7 +9,7 @@ namespace vpnlab::ike::test {
 namespace {
 
 void establish(Lab& lab) {
-  lab.apply(lab.left, lab.left.manager.connect("tunnel1"));
+  lab.apply(lab.left, lab.left.manager->connect("tunnel1"));
   lab.deliver();
   ASSERT_TRUE(lab.established());
 }
@@ -47,8 +47,8 @@ TEST_P(ChildRekey, MakeBeforeBreakOnBothPeers) {
   esp::Spi old_in = lab.left.sa()->children()[0].inbound;
   esp::Spi old_out = lab.left.sa()->children()[0].outbound;
   // HDR, SK {N(REKEY_SA), SA, Ni, [KEi], TSi, TSr} -->
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
   lab.deliver(1);
   // The responder installed the new pair but still sends on the old SA until the DELETE.
   EXPECT_EQ(lab.right.installer.active_outbound["tunnel1"], old_in.value);
@@ -99,11 +99,12 @@ TEST(IkeRekey, ChildrenMoveToTheNewIkeSa) {
   esp::Spi child = lab.left.sa()->children()[0].inbound;
   // HDR, SK {SA(new SPIi), Ni, KEi} --> ; <-- HDR, SK {SA(new SPIr), Nr, KEr};
   // HDR(old), SK {D(IKE)} --> ; <-- HDR(old), SK {}
-  lab.apply(lab.left, lab.left.manager.with_sa(old_left, [](IkeSa& sa) { return sa.rekey_ike(); }));
+  lab.apply(lab.left,
+            lab.left.manager->with_sa(old_left, [](IkeSa& sa) { return sa.rekey_ike(); }));
   lab.deliver();
   ASSERT_TRUE(lab.established());
-  EXPECT_EQ(lab.left.manager.size(), 1u);
-  EXPECT_EQ(lab.right.manager.size(), 1u);
+  EXPECT_EQ(lab.left.manager->size(), 1u);
+  EXPECT_EQ(lab.right.manager->size(), 1u);
   EXPECT_NE(lab.left.sa()->local_spi(), old_left);
   EXPECT_NE(lab.right.sa()->local_spi(), old_right);
   EXPECT_EQ(lab.left.sa()->spi_i(), lab.right.sa()->spi_i());
@@ -114,7 +115,7 @@ TEST(IkeRekey, ChildrenMoveToTheNewIkeSa) {
   EXPECT_EQ(lab.left.sa()->children()[0].inbound, child);
   expect_single_matching_pair(lab);
   // The new IKE_SA works: its keys protect a CHILD_SA rekey (message IDs restart at 0).
-  lab.apply(lab.right, lab.right.manager.with_sa(lab.right.sa()->local_spi(), [&](IkeSa& sa) {
+  lab.apply(lab.right, lab.right.manager->with_sa(lab.right.sa()->local_spi(), [&](IkeSa& sa) {
     return sa.rekey_child(sa.children()[0].inbound);
   }));
   lab.deliver();
@@ -134,12 +135,12 @@ namespace {
 /// The left rekeys its CHILD_SA, then the IKE_SA; returns the rekeyed CHILD_SA's inbound SPI.
 esp::Spi rekey_child_then_ike(Lab& lab) {
   esp::Spi old_in = lab.left.sa()->children()[0].inbound;
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
   lab.deliver();
   EXPECT_EQ(lab.left.installer.inbound.count(old_in.value), 1u);
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [](IkeSa& sa) { return sa.rekey_ike(); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& sa) { return sa.rekey_ike(); }));
   lab.deliver();
   EXPECT_TRUE(lab.established());
   return old_in;
@@ -150,10 +151,10 @@ TEST(ChildRekeyGrace, RetiredInboundLeavesWithTheIkeSa) {
   establish(lab);
   esp::Spi old_in = rekey_child_then_ike(lab);
   EXPECT_EQ(lab.left.installer.inbound.count(old_in.value), 1u);
-  lab.apply(lab.left, lab.left.manager.with_sa(lab.left.sa()->local_spi(),
-                                               [](IkeSa& sa) { return sa.close(); }));
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& sa) { return sa.close(); }));
   lab.deliver();
-  EXPECT_EQ(lab.left.manager.size(), 0u);
+  EXPECT_EQ(lab.left.manager->size(), 0u);
   EXPECT_TRUE(lab.left.installer.inbound.empty());
   EXPECT_TRUE(lab.left.installer.outbound.empty());
   EXPECT_TRUE(lab.right.installer.inbound.empty());

@@ -125,6 +125,45 @@ TEST(PayloadWire, UnknownNonCriticalPayloadIsSkipped) {
   EXPECT_EQ(chain->payloads[1].type, PayloadType::nonce);
 }
 
+// RFC 7296 3.3.1: a responder's SA carries the number of the proposal it accepted (charon
+// answering an AWS offer picked proposal 5); only a list must count 1, 2, 3...
+TEST(PayloadWire, ProposalNumbersOfAReplyAndOfAList) {
+  auto decode = [](const Bytes& wire) {
+    ByteReader r(wire);
+    return decode_payloads(r, PayloadType::sa);
+  };
+  auto reply = decode(hex("00 00 0014 00 00 0010 05 01 00 01 00 00 0008 01 00 000c"));
+  ASSERT_TRUE(reply.has_value()) << reply.error().message;
+  EXPECT_EQ(std::get<SaPayload>(reply->payloads[0].body).proposals[0].number, 5);
+  auto list =
+      decode(hex("00 00 0024 02 00 0010 01 01 00 01 00 00 0008 01 00 000c "
+                 "00 00 0010 02 01 00 01 00 00 0008 01 00 000c"));
+  ASSERT_TRUE(list.has_value()) << list.error().message;
+  struct Case {
+    const char* name;
+    Bytes wire;
+    const char* why;
+  };
+  std::vector<Case> bad = {
+      {"zero", hex("00 00 0014 00 00 0010 00 01 00 01 00 00 0008 01 00 000c"), "zero"},
+      {"list starts at 2",
+       hex("00 00 0024 02 00 0010 02 01 00 01 00 00 0008 01 00 000c "
+           "00 00 0010 03 01 00 01 00 00 0008 01 00 000c"),
+       "first of several is not 1"},
+      {"list skips",
+       hex("00 00 0024 02 00 0010 01 01 00 01 00 00 0008 01 00 000c "
+           "00 00 0010 03 01 00 01 00 00 0008 01 00 000c"),
+       "not sequential"},
+  };
+  for (const Case& c : bad) {
+    SCOPED_TRACE(c.name);
+    auto r = decode(c.wire);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_NE(r.error().message.find("Proposal Num"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(c.why), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(PayloadWire, MalformedBodiesNameFieldAndOffset) {
   struct Case {
     const char* name;

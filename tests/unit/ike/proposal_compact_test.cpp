@@ -51,7 +51,7 @@ TEST(CompactProposals, AwsIkeDefaultsStaySoundAndComplete) {
   for (const Proposal& p : compact) {
     for (const Proposal& reply : choices(p)) {
       if (reply.transforms.size() < 3) continue;  // not a complete IKE suite
-      EXPECT_TRUE(accept_ike(SaPayload{{reply}}, suites).has_value());
+      EXPECT_TRUE(accept_ike(SaPayload{{reply}}, suites, compact).has_value());
     }
   }
 }

@@ -1,5 +1,6 @@
-// Proposal negotiation (RFC 7296 2.7): first acceptable peer proposal, one transform per type
-// in the reply, NO_PROPOSAL_CHOSEN (nullopt) when nothing matches.
+// Proposal negotiation (RFC 7296 2.7, 3.3.1): the responder's own preference, one transform
+// per type in the reply numbered as the accepted proposal, NO_PROPOSAL_CHOSEN (nullopt) when
+// nothing matches; the initiator accepts only a reply naming a proposal it sent.
 
 #include <gtest/gtest.h>
 
@@ -13,13 +14,50 @@ const IkeSuite kGcm{esp::EncrAlgorithm::aes_gcm_16, 256, esp::IntegAlgorithm::no
 const IkeSuite kCbc{esp::EncrAlgorithm::aes_cbc, 128, esp::IntegAlgorithm::hmac_sha2_256_128,
                     PrfAlgorithm::hmac_sha2_256, DhGroup::modp_2048};
 
-TEST(Proposal, ResponderPicksFirstPeerProposalWeSupport) {
+TEST(Proposal, ResponderPicksByItsOwnPreferenceAndAnswersWithThatNumber) {
   SaPayload offered{{to_proposal(kCbc, 1), to_proposal(kGcm, 2)}};
   auto c = choose_ike(offered, {kGcm, kCbc});
   ASSERT_TRUE(c.has_value());
-  EXPECT_EQ(c->suite, kCbc);  // peer's order wins across proposals
-  EXPECT_EQ(c->proposal.number, 1);
-  EXPECT_EQ(accept_ike(SaPayload{{c->proposal}}, {kGcm, kCbc}), kCbc);
+  EXPECT_EQ(c->suite, kGcm);  // our order wins, not the peer's first proposal
+  EXPECT_EQ(c->proposal.number, 2);
+  EXPECT_EQ(accept_ike(SaPayload{{c->proposal}}, {kGcm, kCbc}, offered.proposals), kGcm);
+  // The same reply numbered as a proposal we did not send, or as the other one: refused.
+  Proposal wrong = c->proposal;
+  wrong.number = 1;
+  EXPECT_FALSE(accept_ike(SaPayload{{wrong}}, {kGcm, kCbc}, offered.proposals).has_value());
+  wrong.number = 3;
+  EXPECT_FALSE(accept_ike(SaPayload{{wrong}}, {kGcm, kCbc}, offered.proposals).has_value());
+}
+
+TEST(Proposal, ResponderTakesTheGroupOfTheKeWhenItAcceptsItForItsPreferredCiphers) {
+  IkeSuite gcm384 = kGcm;
+  gcm384.dh = DhGroup::ecp_384;
+  SaPayload offered{{to_proposal(kCbc, 1), to_proposal(kGcm, 2), to_proposal(gcm384, 3)}};
+  auto c = choose_ike(offered, {kGcm, gcm384, kCbc}, 0, DhGroup::ecp_384);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->suite, gcm384);
+  EXPECT_EQ(c->proposal.number, 3);
+  // A KE group we accept only with less preferred ciphers does not change the ciphers.
+  auto d = choose_ike(offered, {kGcm, kCbc}, 0, DhGroup::modp_2048);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->suite, kGcm);
+}
+
+TEST(Proposal, ChildResponderPrefersItsOwnOrderAcrossPeerProposals) {
+  ChildSuite cbc{{esp::EncrAlgorithm::aes_cbc, 128, esp::IntegAlgorithm::hmac_sha1_96},
+                 DhGroup::none};
+  ChildSuite gcm{{esp::EncrAlgorithm::aes_gcm_16, 256, esp::IntegAlgorithm::none}, DhGroup::none};
+  std::vector<Proposal> offered{to_proposal(cbc, 1, esp::Spi{0xc1000001}),
+                                to_proposal(gcm, 2, esp::Spi{0xc1000001})};
+  auto c = choose_child(SaPayload{offered}, {gcm, cbc});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->suite, gcm);
+  EXPECT_EQ(c->proposal.number, 2);
+  Proposal reply = c->proposal;
+  reply.spi = {0xc2, 0, 0, 2};
+  EXPECT_EQ(accept_child(SaPayload{{reply}}, {cbc, gcm}, offered)->suite, gcm);
+  reply.number = 1;  // names the CBC proposal but carries GCM transforms
+  EXPECT_FALSE(accept_child(SaPayload{{reply}}, {cbc, gcm}, offered).has_value());
 }
 
 TEST(Proposal, MultiTransformProposalIsNarrowedToOneOfEachType) {
@@ -31,7 +69,7 @@ TEST(Proposal, MultiTransformProposalIsNarrowedToOneOfEachType) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->proposal.transforms.size(), 4u);
   // ... but a reply with two transforms of a type is not acceptable to the initiator.
-  EXPECT_FALSE(accept_ike(SaPayload{{p}}, {kCbc}).has_value());
+  EXPECT_FALSE(accept_ike(SaPayload{{p}}, {kCbc}, {p}).has_value());
 }
 
 TEST(Proposal, NoMatchMeansNoProposalChosen) {
