@@ -108,6 +108,7 @@ void IkeDaemon::deliver(const Datagram& d) {
 }
 
 void IkeDaemon::send(const Datagram& d) {
+  if (on_send_tap) on_send_tap(d);
   if (options_.external_transport) {
     if (send_hook) send_hook(d);
     return;

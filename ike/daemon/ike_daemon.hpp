@@ -51,6 +51,8 @@ class IkeDaemon {
   /// Every IKE datagram received (after the non-ESP marker), before the core sees it:
   /// tracing and capture for tests.
   std::function<void(const Datagram&)> on_receive_tap;
+  /// Every IKE datagram this daemon sends (without the non-ESP marker): tracing, capture.
+  std::function<void(const Datagram&)> on_send_tap;
   /// ESP-in-UDP packets received on the NAT-T port (no non-ESP marker).
   std::function<void(ByteSpan, const Endpoint& from)> on_esp;
   /// External transport: sends one IKE message (without the non-ESP marker) from d.from.

@@ -129,19 +129,35 @@ bool CharonPeer::setup() {
           " chd = 4\n net = 2\n flush_line = yes\n ike_name = yes } }\n}\n"
           "swanctl { socket = unix://" +
           dir_ + "/charon.vici }\n");
-  write_file(dir_ + "/swanctl.conf",
-             "connections { s2s { version = 2\n local_addrs = 192.0.2.2\n"
-             " remote_addrs = 192.0.2.1\n encap = " +
-                 std::string(o_.encap ? "yes" : "no") +
-                 "\n dpd_delay = " + std::to_string(o_.dpd_delay_s) + "s\n proposals = " + o_.ike +
-                 "\n"
-                 " local { auth = psk\n id = 192.0.2.2 }\n remote { auth = psk\n id = 192.0.2.1 }\n"
-                 " children { net { local_ts = 0.0.0.0/0\n remote_ts = 0.0.0.0/0\n"
-                 " esp_proposals = " +
-                 o_.esp +
-                 "\n start_action = none } } } }\n"
-                 "secrets { ike-s2s { id-a = 192.0.2.1\n id-b = 192.0.2.2\n secret = \"" +
-                 o_.psk + "\" } }\n");
+  write_file(
+      dir_ + "/swanctl.conf",
+      "connections { s2s { version = 2\n local_addrs = 192.0.2.2\n"
+      " remote_addrs = 192.0.2.1\n encap = " +
+          std::string(o_.encap ? "yes" : "no") +
+          "\n dpd_delay = " + std::to_string(o_.dpd_delay_s) + "s\n proposals = " + o_.ike +
+          "\n"
+          " local { auth = psk\n id = 192.0.2.2 }\n remote { auth = psk\n id = 192.0.2.1 }\n" +
+          o_.conn_extra + "\n children { net { local_ts = " + o_.local_ts + "\n remote_ts = " +
+          o_.remote_ts + "\n esp_proposals = " + o_.esp + "\n" + o_.child_extra +
+          "\n start_action = none } } } }\n"
+          "secrets { ike-s2s { id-a = 192.0.2.1\n id-b = 192.0.2.2\n secret = \"" +
+          o_.psk + "\" } }\n");
+  return start_charon();
+}
+
+bool CharonPeer::crash_and_restart() {
+  if (charon_pid_ > 0) {
+    kill(charon_pid_, SIGKILL);
+    int st = 0;
+    waitpid(charon_pid_, &st, 0);
+    charon_pid_ = -1;
+  }
+  unlink((dir_ + "/charon.vici").c_str());
+  run_command("rm -f " + dir_ + "/run/charon.pid " + dir_ + "/run/charon.ctl");
+  return start_charon();
+}
+
+bool CharonPeer::start_charon() {
   pid_t pid = fork();
   if (pid == 0) {
     std::string conf = "STRONGSWAN_CONF=" + dir_ + "/strongswan.conf";
@@ -164,8 +180,10 @@ bool CharonPeer::setup() {
     return false;
   }
   // kernel-libipsec created ipsec0 while loading; traffic to vpnlab's site goes into it.
-  return !o_.hosts || run_all({"ip -n " + ns_sw_ + " link set ipsec0 up",
-                               "ip -n " + ns_sw_ + " route add 10.1.0.0/24 dev ipsec0"});
+  // ipsec0 up in any case: with narrowed selectors charon installs routes into it (table
+  // 220), which fails on a device that is down and fails the CHILD_SA.
+  if (!run_all({"ip -n " + ns_sw_ + " link set ipsec0 up"})) return false;
+  return !o_.hosts || run_all({"ip -n " + ns_sw_ + " route add 10.1.0.0/24 dev ipsec0"});
 }
 
 CharonPeer::~CharonPeer() {

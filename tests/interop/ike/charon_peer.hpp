@@ -42,6 +42,10 @@ class CharonPeer {
     bool nat = false;     // a masquerading NAT namespace in front of vpnlab (see above)
     bool hosts = false;   // site addresses and charon's route into ipsec0 (see above)
     int dpd_delay_s = 0;  // charon's dpd_delay (0: no liveness checks from charon)
+    // charon's own selectors (narrowed ones make it narrow ours, RFC 7296 2.9) and any other
+    // swanctl.conf settings of the connection / its child (lifetimes, rekey times...).
+    std::string local_ts = "0.0.0.0/0", remote_ts = "0.0.0.0/0";
+    std::string conn_extra, child_extra;
   };
   /// Throws nothing; check ok() and error().
   explicit CharonPeer(Options options);
@@ -54,6 +58,9 @@ class CharonPeer {
   const std::string& our_netns() const { return ns_us_; }
   /// swanctl against this charon (inside its namespace).
   CommandResult swanctl(const std::string& args) const;
+  /// charon crashes (SIGKILL, no DELETE sent) and starts again with the same configuration:
+  /// a CGW reboot. False (see error()) when it does not come back.
+  bool crash_and_restart();
   std::string log() const;
 
   static bool available();
@@ -65,6 +72,7 @@ class CharonPeer {
 
  private:
   bool setup();
+  bool start_charon();
   bool build_topology();
   bool run_all(const std::vector<std::string>& cmds);
   std::string dir_, ns_us_, ns_sw_, ns_nat_;

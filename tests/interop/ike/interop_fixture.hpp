@@ -42,6 +42,7 @@ struct InteropSetup {
   std::string charon_psk = kPsk;
   bool encap = false;
   bool engine = false;  // a real Engine with site traffic instead of the recording installer
+  bool hosts = false;   // site addresses without the Engine (CharonPeer::Options::hosts)
   bool nat = false;     // a masquerading NAT in front of vpnlab (CharonPeer::Options::nat)
   int charon_dpd_s = 0;
   dataplane::SaLimits limits;  // vpnlab's CHILD_SA byte/packet lifetimes
@@ -50,6 +51,16 @@ struct InteropSetup {
                PrfAlgorithm::hmac_sha2_256, DhGroup::modp_2048};
   ChildSuite child{{esp::EncrAlgorithm::aes_cbc, 256, esp::IntegAlgorithm::hmac_sha2_256_128},
                    DhGroup::none};
+  // Several proposals, as real devices offer (non-empty: used instead of ike / child).
+  std::vector<IkeSuite> ike_list;
+  std::vector<ChildSuite> child_list;
+  // charon's selectors and extra swanctl.conf settings (CharonPeer::Options).
+  std::string charon_local_ts = "0.0.0.0/0", charon_remote_ts = "0.0.0.0/0";
+  std::string charon_conn_extra, charon_child_extra;
+  // vpnlab's own selectors and timers.
+  std::vector<TrafficSelector> local_ts{TrafficSelector::any()}, remote_ts{TrafficSelector::any()};
+  Timers timers;
+  DpdAction dpd_action = DpdAction::clear;
 };
 
 inline std::string hex32(std::uint32_t v) {
@@ -113,8 +124,12 @@ class StrongSwanInteropBase : public ::testing::Test {
     o.psk = s.charon_psk;
     o.encap = s.encap;
     o.nat = s.nat;
-    o.hosts = s.engine;
+    o.hosts = s.engine || s.hosts;
     o.dpd_delay_s = s.charon_dpd_s;
+    o.local_ts = s.charon_local_ts;
+    o.remote_ts = s.charon_remote_ts;
+    o.conn_extra = s.charon_conn_extra;
+    o.child_extra = s.charon_child_extra;
     peer_ = std::make_unique<CharonPeer>(o);
     ASSERT_TRUE(peer_->ok()) << peer_->error();
     Ipv4Address local = *Ipv4Address::parse(peer_->our_address());
@@ -125,25 +140,36 @@ class StrongSwanInteropBase : public ::testing::Test {
     c.local_id = IdPayload::ipv4(*Ipv4Address::parse("192.0.2.1"));  // the NAT's, if any
     c.remote_id = IdPayload::ipv4(c.remote);
     c.psk = SecretBytes(std::string_view(kPsk));
-    c.ike_proposals = {s.ike};
-    c.child_proposals = {s.child};
+    c.ike_proposals = s.ike_list.empty() ? std::vector<IkeSuite>{s.ike} : s.ike_list;
+    c.child_proposals = s.child_list.empty() ? std::vector<ChildSuite>{s.child} : s.child_list;
+    c.local_ts = s.local_ts;
+    c.remote_ts = s.remote_ts;
+    c.timers = s.timers;
+    c.dpd_action = s.dpd_action;
     c.child_limits = s.limits;
     c.time_factor = s.time_factor;
+    config_ = c;
+    ASSERT_NO_FATAL_FAILURE(start_vpnlab(s, local));
+  }
+
+  /// The vpnlab side: (the engine and) a manager + daemon with config_, in its namespace.
+  void start_vpnlab(const InteropSetup& s, Ipv4Address local) {
     ScopedNetns in(peer_->our_netns());
     ASSERT_TRUE(in.ok());
-    if (s.engine) {
+    if (s.engine && !engine_) {
       ASSERT_NO_FATAL_FAILURE(start_engine(s, local));
     }
     dataplane::SaInstaller& installer =
         engine_ ? static_cast<dataplane::SaInstaller&>(*engine_) : installer_;
     manager_ = std::make_unique<IkeManager>(rng_, installer, counters_);
-    manager_->add_peer(std::move(c));
+    manager_->add_peer(config_);
     IkeDaemon::Options opt;
     opt.local = local;
     opt.external_transport = s.engine;
     opt.nat_keepalive = Duration(500);  // RFC 3948 4 (20 s by default); fast for the NAT test
     daemon_ = std::make_unique<IkeDaemon>(io_, opt, *manager_, counters_);
     daemon_->on_event = [this](const Event& e) { events_.push_back(e.kind); };
+    daemon_->on_send_tap = [this](const Datagram& d) { sent_.push_back(d.data); };
     // VPNLAB_IKE_CAPTURE_DIR=dir keeps every datagram charon sent (fuzz seeds, vectors).
     if (const char* dir = std::getenv("VPNLAB_IKE_CAPTURE_DIR")) {
       daemon_->on_receive_tap = [this, d = std::string(dir)](const Datagram& dg) {
@@ -157,6 +183,16 @@ class StrongSwanInteropBase : public ::testing::Test {
     }
     if (engine_) wire_engine();
     ASSERT_FALSE(daemon_->start());
+  }
+
+  /// vpnlab's gateway process restarts: its IKE state is gone (no DELETE reaches the peer),
+  /// a new manager and daemon come up with the same configuration.
+  void restart_vpnlab(const InteropSetup& s) {
+    daemon_->stop();
+    daemon_.reset();
+    manager_.reset();
+    engine_events_.reset();
+    ASSERT_NO_FATAL_FAILURE(start_vpnlab(s, config_.local));
   }
 
   /// The Engine in vpnlab's namespace (the caller is in it): TUN tunnel1 169.254.10.1/30,
@@ -299,6 +335,8 @@ class StrongSwanInteropBase : public ::testing::Test {
   std::unique_ptr<boost::asio::posix::stream_descriptor> engine_events_;
   std::unique_ptr<IkeDaemon> daemon_;
   std::vector<EventKind> events_;
+  std::vector<Bytes> sent_;  // every IKE datagram vpnlab sent
+  PeerConfig config_;
   int captured_ = 0;
 };
 
