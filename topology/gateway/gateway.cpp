@@ -339,6 +339,28 @@ nlohmann::json Gateway::status() const {
           {"tunnels", tunnels}};
 }
 
+// A drill: rekey the tunnel's CHILD_SA in use (RFC 7296 2.8) or its IKE_SA (2.18) now, from
+// this end, as the lifetime timers would.
+nlohmann::json Gateway::rekey(const TunnelPlan& t, bool ike_sa) {
+  if (!ike_) return {{"error", "manual keying: no IKE to rekey with"}};
+  for (ike::IkeSa* sa : ike_->sas_for(t.device)) {
+    if (sa->state() != ike::IkeState::established) continue;
+    if (ike_sa) {
+      ike_daemon_->apply(
+          ike_->with_sa(sa->local_spi(), [](ike::IkeSa& s) { return s.rekey_ike(); }));
+      return {{"ok", true}};
+    }
+    for (const auto& c : sa->children()) {
+      if (!c.outbound_active) continue;
+      esp::Spi in = c.inbound;
+      ike_daemon_->apply(
+          ike_->with_sa(sa->local_spi(), [in](ike::IkeSa& s) { return s.rekey_child(in); }));
+      return {{"ok", true}};
+    }
+  }
+  return {{"error", "tunnel " + t.name + " has no established IKE_SA to rekey"}};
+}
+
 nlohmann::json Gateway::handle(const nlohmann::json& request) {
   std::string command = request.value("command", "");
   if (command == "status") return status();
@@ -360,6 +382,7 @@ nlohmann::json Gateway::handle(const nlohmann::json& request) {
         take_down(t, "taken down by a drill (vpnlab tunnel down)");
         return {{"ok", true}};
       }
+      if (action == "rekey" || action == "rekey-ike") return rekey(t, action == "rekey-ike");
       if (action == "up") {
         if (tunnels_[t.device].up) return {{"ok", true}};
         if (ike_) {
@@ -374,7 +397,7 @@ nlohmann::json Gateway::handle(const nlohmann::json& request) {
         if (!rc) return {{"error", rc.error().message}};
         return {{"ok", true}};
       }
-      return {{"error", "action must be up or down"}};
+      return {{"error", "action must be up, down, rekey or rekey-ike"}};
     }
     return {{"error", "no tunnel named '" + device + "' on " + plan_.node}};
   }

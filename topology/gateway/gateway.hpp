@@ -50,6 +50,7 @@ class Gateway {
   Checked<void> bring_up(const TunnelPlan& t);
   void take_down(const TunnelPlan& t, const std::string& why);
   nlohmann::json tunnel_status(const TunnelPlan& t) const;
+  nlohmann::json rekey(const TunnelPlan& t, bool ike_sa);
   void watch_control_fd();
   Checked<void> start_bgp();
   Checked<void> start_ike();

@@ -1,0 +1,85 @@
+#pragma once
+// A sequenced UDP stream between two lab namespaces, both directions at once: the traffic
+// `vpnlab interop` keeps flowing through rekeys, DPD and tunnel loss to count what is lost
+// (and, for drills, the outage: the longest run of consecutive losses).
+//
+// Each end has one UDP socket opened inside its namespace (sockets keep their namespace). A
+// sender thread per end sends datagrams of (magic, sequence number) at a fixed rate to the
+// other end; a receiver thread per end records which sequence numbers arrived. stop() ends
+// the senders, waits a drain period for datagrams still in flight, and reports.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/ip.hpp"
+#include "base/result.hpp"
+
+namespace vpnlab::topology {
+
+struct ProbeEndpoint {
+  std::string netns;
+  Ipv4Address address;
+  std::uint16_t port = 47000;
+};
+
+struct ProbeOptions {
+  int rate_pps = 1000;  // per direction
+  std::chrono::milliseconds drain{500};
+};
+
+struct DirectionReport {
+  std::uint64_t sent = 0, received = 0, lost = 0, duplicates = 0, reordered = 0;
+  /// The longest run of consecutive lost datagrams, as time at the send rate (the outage).
+  double longest_gap_ms = 0;
+  std::uint64_t longest_gap_packets = 0;
+};
+
+struct ProbeReport {
+  DirectionReport a_to_b, b_to_a;
+  std::uint64_t lost() const { return a_to_b.lost + b_to_a.lost; }
+};
+
+/// Losses in a sequence of `sent` datagrams numbered 0..sent-1, given which arrived.
+DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen, int rate_pps);
+
+class ProbeStream {
+ public:
+  /// Opens both sockets (errors name the namespace and the call) and starts sending.
+  static Checked<std::unique_ptr<ProbeStream>> start(const ProbeEndpoint& a, const ProbeEndpoint& b,
+                                                     ProbeOptions options = {});
+  ~ProbeStream();
+  ProbeStream(const ProbeStream&) = delete;
+  ProbeStream& operator=(const ProbeStream&) = delete;
+
+  /// Stops sending, drains, stops receiving; the report of the whole run.
+  ProbeReport stop();
+  /// Datagrams received so far in each direction (progress; atomics only).
+  std::uint64_t received_a_to_b() const { return b_.received.load(); }
+  std::uint64_t received_b_to_a() const { return a_.received.load(); }
+
+ private:
+  struct End {
+    int fd = -1;
+    ProbeEndpoint self;
+    std::atomic<std::uint64_t> sent{0};      // by this end
+    std::atomic<std::uint64_t> received{0};  // at this end
+    std::vector<std::uint8_t> seen;          // at this end, per sequence number (saturating)
+    std::uint64_t highest = 0, out_of_order = 0;
+    std::thread sender, receiver;
+  };
+  ProbeStream() = default;
+  void send_loop(End& from, const End& to);
+  void receive_loop(End& at);
+
+  ProbeOptions options_;
+  std::atomic<bool> sending_{true}, receiving_{true};
+  End a_, b_;
+  bool stopped_ = false;
+};
+
+}  // namespace vpnlab::topology
