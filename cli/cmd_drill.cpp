@@ -1,4 +1,5 @@
-// vpnlab tunnel down|up DEVICE: break or mend one tunnel on both ends (a drill). DEVICE is
+// vpnlab tunnel down|up DEVICE: break or mend one tunnel on both ends (a drill); rekey and
+// rekey-ike DEVICE --from azure|aws: rekey its CHILD_SA / IKE_SA from one end. DEVICE is
 // the tunnel's device as `vpnlab topology plan` shows it (aws0t1 = AWS connection 0,
 // tunnel 1), or its cloud name (ToAzureInstance0.tunnel1 / an Azure connection name).
 #include <cstdio>
@@ -9,7 +10,11 @@
 
 namespace vpnlab::cli {
 
-int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel) {
+int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
+               const std::string& from) {
+  // A rekey starts at one end (both at once would be a collision, RFC 7296 2.8.1).
+  bool rekey = action == "rekey" || action == "rekey-ike";
+  topology::Cloud only = from == "azure" ? topology::Cloud::azure : topology::Cloud::aws;
   auto lab = load_valid_lab(src, true);
   if (!lab) return 1;
   auto plan = topology::compile(*lab);
@@ -29,7 +34,7 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
   for (const auto& g : plan.gateways) {
     bool has = false;
     for (const auto& t : g.tunnels) has = has || t.device == device;
-    if (!has) continue;
+    if (!has || (rekey && g.cloud != only)) continue;
     auto reply = topology::control_request(
         paths.socket(g.node), {{"command", "tunnel"}, {"tunnel", device}, {"action", action}});
     if (!reply) {

@@ -21,7 +21,20 @@ struct StatusOptions {
 };
 int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
-int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel);
+/// action: down | up (both ends) | rekey | rekey-ike (from one end: `from`, default aws).
+int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
+               const std::string& from = "");
 int cmd_gateway(const std::string& config, const std::string& socket_path);
+struct InteropOptions {
+  std::string peer;           // empty: strongswan+frr for Azure, strongswan+bird for AWS
+  std::string side = "both";  // azure | aws | both
+  bool quick = false;
+  std::string only;  // one case by name
+  bool json = false;
+  std::string report = "vpnlab-interop-report.json";
+  double time_factor = 0.1;
+  bool keep = false;
+};
+int cmd_interop(const InteropOptions& opt);
 
 }  // namespace vpnlab::cli

@@ -58,15 +58,33 @@ int main(int argc, char** argv) {
   std::string action, tunnel_name;
   auto* tunnel =
       app.add_subcommand("tunnel", "drill: take a tunnel down or bring it back, on both ends");
-  tunnel->add_option("action", action, "down | up")
+  std::string from;
+  tunnel->add_option("action", action, "down | up | rekey | rekey-ike")
       ->required()
-      ->check(CLI::IsMember({"down", "up"}));
+      ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike"}));
+  tunnel->add_option("--from", from, "rekey: the end that starts it (azure | aws)")
+      ->check(CLI::IsMember({"azure", "aws"}));
   tunnel->add_option("tunnel", tunnel_name, "device (aws0t1) or cloud name")->required();
   tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
   tunnel->add_option("--lab", src.lab_name, "a running lab's name");
 
+  InteropOptions iop;
+  auto* interop = app.add_subcommand(
+      "interop", "run the interop matrix against real strongSwan + FRR / BIRD (root)");
+  interop->add_option("--peer", iop.peer, "strongswan+frr | strongswan+bird | vpnlab")
+      ->check(CLI::IsMember({"strongswan+frr", "strongswan+bird", "vpnlab"}));
+  interop->add_option("--side", iop.side, "which cloud the real software replaces")
+      ->check(CLI::IsMember({"azure", "aws", "both"}));
+  interop->add_flag("--quick", iop.quick, "the quick cases only (what CI runs)");
+  interop->add_option("--case", iop.only, "one case by name");
+  interop->add_flag("--json", iop.json, "print the JSON report instead of the table");
+  interop->add_option("--report", iop.report, "where to write the JSON report ('' for none)");
+  interop->add_option("--time-factor", iop.time_factor, "lab time factor (DPD, hold timers)");
+  interop->add_flag("--keep", iop.keep, "leave each case's lab up");
+
   CLI11_PARSE(app, argc, argv);
-  if (*tunnel) return cmd_tunnel(src, action, tunnel_name);
+  if (*interop) return cmd_interop(iop);
+  if (*tunnel) return cmd_tunnel(src, action, tunnel_name, from);
   if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);

@@ -198,7 +198,11 @@ void IkeSa::handle_response(const Message& m, ByteSpan raw) {
     if (st == TaskStatus::need_more || st == TaskStatus::destroy_sa) break;
   }
   if (worst == TaskStatus::need_more) {
-    send_request();  // same message ID: COOKIE / INVALID_KE_PAYLOAD retry (1.2, 2.6)
+    // IKE_SA_INIT retries (COOKIE, INVALID_KE_PAYLOAD: 1.2, 2.6) keep message ID 0; any
+    // other exchange was completed by the error response, so its retry is a new request
+    // (1.3: CREATE_CHILD_SA again with the group the responder asked for).
+    if (m.header.exchange != ExchangeType::ike_sa_init) active_->id = MessageId{++next_request_id_};
+    send_request();
     return;
   }
   active_.reset();

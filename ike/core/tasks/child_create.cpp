@@ -99,7 +99,7 @@ class ChildCreate final : public Task {
     if (!in_auth_) {
       if (ni_.empty()) ni_ = s_.rng.bytes(kNonceSize);
       m.add(PayloadType::nonce, NoncePayload{ni_});
-      DhGroup pfs = s_.config.child_proposals.front().dh;
+      DhGroup pfs = group_ ? *group_ : s_.config.child_proposals.front().dh;
       if (pfs != DhGroup::none) {
         if (!dh_) {
           auto kp = DhKeyPair::generate(pfs);
@@ -115,6 +115,7 @@ class ChildCreate final : public Task {
   }
 
   TaskStatus process_i(const Message& m) {
+    if (auto* ke = m.notify(NotifyType::invalid_ke_payload)) return retry_group(*ke, m);
     auto* sa = m.get<SaPayload>(PayloadType::sa);
     auto choice =
         sa ? accept_child(*sa, proposals_for(s_.config.child_proposals, in_auth_), offered_)
@@ -173,6 +174,21 @@ class ChildCreate final : public Task {
     s_.queue.push_back(Exchange{ExchangeType::informational, {}});
     s_.queue.back().tasks.push_back(make_child_delete(s_, to_delete));
     s_.event(EventKind::child_rekeyed, s_.config.tunnel);
+  }
+
+  /// RFC 7296 1.3, 2.7: the responder wants PFS with another group (or any, when we sent no
+  /// KE): retry once with it, if one of our suites offers it.
+  TaskStatus retry_group(const NotifyPayload& n, const Message& m) {
+    if (in_auth_ || n.data.size() != 2 || group_) return give_up(m);
+    DhGroup want = static_cast<DhGroup>(load_be16(n.data.data()));
+    const auto& ours = s_.config.child_proposals;
+    if (want == DhGroup::none ||
+        std::none_of(ours.begin(), ours.end(), [&](const ChildSuite& c) { return c.dh == want; }))
+      return give_up(m);
+    s_.count("ike.child.invalid_ke_retry");
+    group_ = want;
+    dh_.reset();
+    return TaskStatus::need_more;
   }
 
   TaskStatus give_up(const Message& m) {
@@ -287,7 +303,9 @@ class ChildCreate final : public Task {
   }
 
   TaskStatus error(NotifyType n, Bytes data = {}) {
-    s_.count("ike.child.rejected");
+    // INVALID_KE_PAYLOAD is a step of the negotiation (the initiator retries), not a refusal.
+    s_.count(n == NotifyType::invalid_ke_payload ? "ike.child.invalid_ke_sent"
+                                                 : "ike.child.rejected");
     error_ = n;
     error_data_ = std::move(data);
     return TaskStatus::failed;
@@ -301,6 +319,7 @@ class ChildCreate final : public Task {
   std::optional<DhKeyPair> dh_;
   ChildChoice choice_;
   std::vector<Proposal> offered_;  // what we sent: the reply must name one of them
+  std::optional<DhGroup> group_;   // the PFS group the responder asked for (INVALID_KE)
   std::vector<TrafficSelector> tsi_, tsr_;
   std::optional<NotifyType> error_;
   Bytes error_data_;

@@ -72,6 +72,36 @@ INSTANTIATE_TEST_SUITE_P(Pfs, ChildRekey,
                          ::testing::Values(DhGroup::none, DhGroup::modp_2048, DhGroup::ecp_256,
                                            DhGroup::curve25519));
 
+// RFC 7296 1.3: the responder wants PFS the initiator did not send a KE for (Azure's
+// rekey against AWS: Azure offers no-PFS suites first, AWS takes only PFS ones). The answer
+// INVALID_KE_PAYLOAD names the group; the initiator retries in a new CREATE_CHILD_SA.
+TEST(ChildRekey, RetriesWithTheGroupTheResponderAsksFor) {
+  PeerConfig l = lab_peer(true), r = lab_peer(false);
+  ChildSuite pfs = l.child_proposals[0];
+  pfs.dh = DhGroup::ecp_256;
+  l.child_proposals.push_back(pfs);  // [no PFS, ECP-256]
+  r.child_proposals = {pfs};         // PFS only
+  Lab lab(l, r);
+  establish(lab);
+  esp::Spi old_in = lab.left.sa()->children()[0].inbound;
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [&](IkeSa& sa) { return sa.rekey_child(old_in); }));
+  lab.deliver();
+  lab.advance(std::chrono::seconds(5));
+  EXPECT_EQ(lab.right.counter("ike.child.invalid_ke_sent"), 1u);
+  EXPECT_EQ(lab.right.counter("ike.child.rejected"), 0u);
+  EXPECT_EQ(lab.left.counter("ike.child.invalid_ke_retry"), 1u);
+  EXPECT_EQ(lab.left.counter("ike.child.create_failed"), 0u);
+  expect_single_matching_pair(lab);
+  EXPECT_NE(lab.left.sa()->children()[0].inbound, old_in);
+  EXPECT_EQ(lab.left.sa()->children()[0].suite.dh, DhGroup::ecp_256);
+  // Message IDs stayed in step: a later exchange still works.
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& sa) { return sa.send_dpd(); }));
+  lab.deliver();
+  EXPECT_EQ(lab.left.counter("ike.tx.retransmits"), 0u);
+}
+
 TEST(ChildRekeyTimer, SoftLifetimeTriggersRekeyWithinFuzzWindow) {
   PeerConfig l = lab_peer(true), r = lab_peer(false);
   l.time_factor = r.time_factor = 0.001;                 // 3600 s -> 3.6 s of virtual time
