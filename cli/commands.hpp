@@ -1,5 +1,6 @@
 #pragma once
 // The vpnlab subcommands; each returns the process exit code.
+#include <cstdint>
 #include <string>
 
 #include "cli/lab_source.hpp"
@@ -22,6 +23,15 @@ struct StatusOptions {
 int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel);
+struct CaptureOptions {
+  std::string target;  // tunnel (aws0t1 or its cloud name) or node (aws-vgw)
+  std::string node;    // for a tunnel: which end (default: the first gateway holding it)
+  std::string output;  // -w FILE.pcapng
+  bool inner = false;  // cleartext on the TUN device instead of IKE/ESP on the wan link
+  double duration_s = 0;
+  std::uint64_t count = 0;
+};
+int cmd_capture(const LabSource& src, const CaptureOptions& opt);
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 
 }  // namespace vpnlab::cli

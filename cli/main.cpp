@@ -65,7 +65,25 @@ int main(int argc, char** argv) {
   tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
   tunnel->add_option("--lab", src.lab_name, "a running lab's name");
 
+  CaptureOptions cap;
+  auto* capture = app.add_subcommand(
+      "capture",
+      "capture a running lab's IKE/ESP (or a tunnel's cleartext) into pcapng, with keys");
+  capture->add_option("target", cap.target, "tunnel (aws0t1 or cloud name) or node (aws-vgw)")
+      ->required();
+  capture->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+  capture->add_option("--lab", src.lab_name, "a running lab's name");
+  capture->add_option("--node", cap.node, "for a tunnel: the end to capture on");
+  bool outer_flag = false;
+  auto* outer =
+      capture->add_flag("--outer", outer_flag, "IKE and ESP on the internet link (default)");
+  capture->add_flag("--inner", cap.inner, "cleartext on the tunnel device")->excludes(outer);
+  capture->add_option("-w", cap.output, "pcapng file to write (keys go to FILE.keys/)")->required();
+  capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
+  capture->add_option("--count", cap.count, "stop after this many packets");
+
   CLI11_PARSE(app, argc, argv);
+  if (*capture) return cmd_capture(src, cap);
   if (*tunnel) return cmd_tunnel(src, action, tunnel_name);
   if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);

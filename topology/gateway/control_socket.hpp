@@ -5,6 +5,8 @@
 //
 //   {"command": "status"}                        -> the gateway's status document
 //   {"command": "tunnel", "tunnel": "aws0t1", "action": "down"|"up"}   (drills)
+//   {"command": "keys"}   -> every IKE_SA's and ESP SA's keys, live and recently removed,
+//                            for `vpnlab capture` (SECRETS: topology/wireshark_keys.hpp)
 
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 
