@@ -4,9 +4,10 @@
 // a gateway's root-only control socket ({"command": "keys"}) into files created 0600 in a
 // 0700 directory; nothing here logs them, and the gateway's status never includes them.
 //
-// Wireshark has no pcapng Decryption Secrets Block type for ESP or IKEv2 (the DSB types are
-// TLS key logs, WireGuard keys, ZigBee and OPC UA keys), so the keys go beside the capture as
-// Wireshark's own "User Accessible Tables", in the formats of Wireshark 3.6 / 4.0
+// A pcapng Decryption Secrets Block cannot carry them for Wireshark 3.6 / 4.0 (its DSB types
+// are TLS key logs, WireGuard and ZigBee keys; an ESP type exists only in the 4.7 development
+// branch, none for IKEv2), so the keys go beside the capture as Wireshark's own "User
+// Accessible Tables", in the formats of Wireshark 3.6 / 4.0
 // (epan/dissectors/packet-esp.c and packet-isakmp.c, field lists of esp_uat_flds and
 // ikev2_uat_flds):
 //
