@@ -22,7 +22,8 @@ struct StatusOptions {
 };
 int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
-int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel);
+int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
+               const std::string& node = "");
 struct CaptureOptions {
   std::string target;  // tunnel (aws0t1 or its cloud name) or node (aws-vgw)
   std::string node;    // for a tunnel: which end (default: the first gateway holding it)

@@ -56,14 +56,16 @@ int main(int argc, char** argv) {
   supervise->add_option("--lab", src.lab_name, "the lab's name")->required();
 
   std::string action, tunnel_name;
-  auto* tunnel =
-      app.add_subcommand("tunnel", "drill: take a tunnel down or bring it back, on both ends");
-  tunnel->add_option("action", action, "down | up")
+  auto* tunnel = app.add_subcommand(
+      "tunnel", "drill: take a tunnel down or bring it back on both ends, or rekey it");
+  tunnel->add_option("action", action, "down | up | rekey (CHILD_SA) | rekey-ike")
       ->required()
-      ->check(CLI::IsMember({"down", "up"}));
+      ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike"}));
   tunnel->add_option("tunnel", tunnel_name, "device (aws0t1) or cloud name")->required();
   tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
   tunnel->add_option("--lab", src.lab_name, "a running lab's name");
+  std::string tunnel_node;
+  tunnel->add_option("--node", tunnel_node, "only this end (rekeys: the end that starts it)");
 
   CaptureOptions cap;
   auto* capture = app.add_subcommand(
@@ -84,7 +86,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*capture) return cmd_capture(src, cap);
-  if (*tunnel) return cmd_tunnel(src, action, tunnel_name);
+  if (*tunnel) return cmd_tunnel(src, action, tunnel_name, tunnel_node);
   if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);

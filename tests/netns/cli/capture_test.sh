@@ -7,9 +7,11 @@
 #                                                   aws-vgw inner (cleartext on its TUNs)
 #
 # up (IKE keying, time factor 0.2) -> three captures start -> drill: aws0t1 down and up
-# (INFORMATIONAL DELETE, then IKE_SA_INIT + IKE_AUTH) -> ping VNet VM 10.1.0.4 -> VPC host
-# 10.2.0.4 -> SIGINT stops the captures -> tshark with the key files shows the ICMP echo
-# inside ESP and IKE_AUTH's decrypted IDi/IDr/AUTH; without them it shows neither; the key
+# (INFORMATIONAL DELETE, then IKE_SA_INIT + IKE_AUTH) -> CHILD_SA rekey, IKE_SA rekey ->
+# ping VNet VM 10.1.0.4 -> VPC host 10.2.0.4 -> SIGINT stops the captures -> tshark with the
+# key files shows the ICMP echo inside ESP, IKE_AUTH's decrypted IDi/IDr/AUTH and the rekeys'
+# CREATE_CHILD_SA, every ESP packet of the SAs that came and went decrypted; without the
+# files it shows none of it; the key
 # files are 0700/0600 and no key is in status, status --sas, the logs or the command output.
 # The lab is named vpnlab-t-<pid>; cleanup runs on every exit.
 set -u
@@ -67,6 +69,22 @@ for i in $(seq 100); do
   sleep 0.2
 done
 [ $back = 1 ] || fail "tunnel aws0t1 did not come back"
+# Rekeys during the capture, started by the AWS end: the CHILD_SA (CREATE_CHILD_SA, new
+# SPIs, the old pair deleted) and then the IKE_SA (a new IKE_SA inherits the CHILD_SA).
+sas() { "$VPNLAB" status "$work/lab.yaml" --json 2>/dev/null |
+  jq -c '.gateways["aws-vgw"].tunnels[] | select(.device == "aws0t1") | [.ike_sas[] | select(.state == "ESTABLISHED") | .spis, [.child_sas[].spi_in]]'; }
+rekeyed() { # what: waits until sas() differs from $before
+  for i in $(seq 100); do now=$(sas); [ -n "$now" ] && [ "$now" != "$before" ] && return 0; sleep 0.1; done
+  fail "$1 did not happen: $before -> $now"
+}
+before=$(sas)
+run "$VPNLAB" tunnel rekey aws0t1 "$work/lab.yaml" --node aws-vgw || fail "tunnel rekey"
+rekeyed "CHILD_SA rekey"
+echo "ok: CHILD_SA rekeyed: $before -> $now"
+before=$now
+run "$VPNLAB" tunnel rekey-ike aws0t1 "$work/lab.yaml" --node aws-vgw || fail "tunnel rekey-ike"
+rekeyed "IKE_SA rekey"
+echo "ok: IKE_SA rekeyed: $before -> $now"
 for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
 run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "VNet VM cannot reach the VPC host"
 sleep 0.5
@@ -83,6 +101,7 @@ for f in esp_sa ikev2_decryption_table preferences; do
 done
 [ "$(stat -c %a "$work/node.pcapng")" = 600 ] || fail "capture file is not 0600"
 grep -q "IKE_SA_INIT, IKE_AUTH" "$work/node.out" || fail "the node capture saw no IKE_SA_INIT + IKE_AUTH"
+grep -q "keys: no" "$work/node.out" "$work/tunnel.out" && fail "an SA the capture saw has no keys"
 
 # Decrypted ICMP echo (request and reply) inside ESP, and IKE_AUTH's decrypted payloads.
 icmp=$(ts "$keys" -r "$work/node.pcapng" -Y 'esp && icmp.type == 8 && ip.dst == 10.2.0.4' | wc -l)
@@ -96,14 +115,22 @@ bad=$(ts "$keys" -r "$work/node.pcapng" -Y 'esp && !esp.decrypted_data' | wc -l)
 [ "$bad" = 0 ] || fail "$bad ESP packets were not decrypted (keys missing for an SA the capture saw)"
 icv=$(ts "$keys" -r "$work/node.pcapng" -Y 'esp.icv_bad == 1 || isakmp.ikev2.integrity_checksum' | wc -l)
 [ "$icv" = 0 ] || fail "$icv packets with a bad ICV / integrity checksum"
-echo "ok: tshark decrypts ICMP echo in ESP ($icmp requests, $reply replies) and IKE_AUTH (IDi/IDr $auth)"
+# Both rekeys decrypted: CREATE_CHILD_SA requests and responses with their nonces.
+ccs=$(ts "$keys" -r "$work/node.pcapng" -Y 'isakmp.exchangetype == 36 && isakmp.nonce && ip.addr == 198.51.100.10' | wc -l)
+[ "$ccs" -ge 4 ] || fail "$ccs decrypted CREATE_CHILD_SA messages on aws0t1 (want the 2 rekeys' requests and responses)"
+echo "ok: tshark decrypts ICMP echo in ESP ($icmp requests, $reply replies), IKE_AUTH (IDi/IDr $auth) and $ccs CREATE_CHILD_SA messages; every ESP packet of every SA, old and new"
 
 # Without the keys: no ICMP, no IKE_AUTH payloads.
 [ "$(ts "$work/nokeys" -r "$work/node.pcapng" -Y icmp | wc -l)" = 0 ] || fail "ICMP visible without keys"
 [ "$(ts "$work/nokeys" -r "$work/node.pcapng" -Y 'isakmp.id.type' | wc -l)" = 0 ] || fail "IKE_AUTH payloads visible without keys"
 echo "ok: without the key files tshark shows neither"
 
-# The tunnel capture holds aws0t1's outside pair only, with its IKE_AUTH decrypted.
+# The tunnel capture holds aws0t1's outside pair only, with its IKE_AUTH decrypted, and saw
+# three IKE_SAs (before the drill, after it, after the IKE_SA rekey) and three CHILD_SAs,
+# whose keys (both directions of each) are all in its tables.
+[ "$(grep -c '^  IKE_SA ' "$work/tunnel.out")" -ge 3 ] || fail "tunnel capture: fewer than 3 IKE_SAs"
+[ "$(grep -vc '^#' "$work/tunnel.keys/ikev2_decryption_table")" -ge 3 ] || fail "tunnel capture: fewer than 3 IKE_SAs' keys"
+[ "$(grep -vc '^#' "$work/tunnel.keys/esp_sa")" -ge 6 ] || fail "tunnel capture: fewer than 3 CHILD_SAs' keys"
 pairs=$(ts "$work/nokeys" -r "$work/tunnel.pcapng" -T fields -e ip.src -e ip.dst | sort -u | tr '\t\n' '> ')
 [ "$pairs" = "198.51.100.10>203.0.113.10 203.0.113.10>198.51.100.10 " ] || fail "tunnel capture address pairs: $pairs"
 [ "$(ts "$work/tunnel.keys" -r "$work/tunnel.pcapng" -Y 'isakmp.exchangetype == 35 && isakmp.id.type' | wc -l)" -ge 2 ] ||
