@@ -15,6 +15,7 @@
 # files are 0700/0600 and no key is in status, status --sas, the logs or the command output.
 # The lab is named vpnlab-t-<pid>; cleanup runs on every exit.
 set -u
+. "$(dirname "$0")/lab_env.sh"
 VPNLAB=$1
 LAB=vpnlab-t-$$
 work=$(mktemp -d)
@@ -22,15 +23,7 @@ pids=()
 fail() { echo "FAIL: $*"; exit 1; }
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  "$VPNLAB" down "$work/lab.yaml" >/dev/null 2>&1
-  for f in /run/vpnlab/$LAB/*.pid; do
-    [ -f "$f" ] || continue
-    pid=$(cat "$f")
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q vpnlab && kill -9 "$pid" 2>/dev/null
-  done
-  rm -rf "/run/vpnlab/$LAB"
-  for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB-"); do ip netns del "$ns"; done
-  rm -rf "$work"
+  lab_cleanup
 }
 trap cleanup EXIT
 run() { echo "+ $*"; "$@"; }
@@ -62,13 +55,7 @@ echo "ok: captures running: $(head -1 "$work/node.out")"
 # A fresh IKE_SA on aws0t1 while capturing: DELETE, then IKE_SA_INIT + IKE_AUTH.
 run "$VPNLAB" tunnel down aws0t1 "$work/lab.yaml" || fail "tunnel down"
 run "$VPNLAB" tunnel up aws0t1 "$work/lab.yaml" || fail "tunnel up"
-back=0
-for i in $(seq 100); do
-  "$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json" 2>/dev/null
-  jq -e '.aws.VpnConnections[0].VgwTelemetry[0].StatusMessage == "1 BGP ROUTES"' "$work/status.json" >/dev/null && { back=1; break; }
-  sleep 0.2
-done
-[ $back = 1 ] || fail "tunnel aws0t1 did not come back"
+wait_aws0t1_route || fail "tunnel aws0t1 did not come back"
 # Rekeys during the capture, started by the AWS end: the CHILD_SA (CREATE_CHILD_SA, new
 # SPIs, the old pair deleted) and then the IKE_SA (a new IKE_SA inherits the CHILD_SA).
 sas() { "$VPNLAB" status "$work/lab.yaml" --json 2>/dev/null |

@@ -14,6 +14,8 @@
 
 #include "packet_builders.hpp"
 
+#include "tests/unit/run_command.hpp"
+
 namespace vpnlab::dataplane::pcapng {
 namespace {
 
@@ -127,13 +129,7 @@ TEST(Pcapng, StatisticsCarryReceivedAndDropped) {
 }
 
 std::string run(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = ::popen((cmd + " 2>&1").c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    ::pclose(p);
-  }
-  return out;
+  return vpnlab::testing::run_command(cmd);
 }
 
 TEST(Pcapng, WriterFileIsPrivateAndTsharkReadsIt) {

@@ -16,6 +16,8 @@
 #include "esp/overhead.hpp"
 #include "esp/sa.hpp"
 
+#include "tests/unit/run_command.hpp"
+
 namespace vpnlab::topology {
 namespace {
 
@@ -137,13 +139,7 @@ TEST(WiresharkKeys, MergeKeepsSasRemovedSinceTheLastSnapshot) {
 // ---- tshark -------------------------------------------------------------------------------
 
 std::string run(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = ::popen((cmd + " 2>&1").c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    ::pclose(p);
-  }
-  return out;
+  return vpnlab::testing::run_command(cmd);
 }
 
 // One's complement sum (RFC 1071).
