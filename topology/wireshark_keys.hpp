@@ -19,7 +19,7 @@
 // Value-string fields are quoted and spelled exactly as Wireshark's value_strings; buffer
 // fields are bare hex. For AES-GCM the key field is the key followed by its 4-octet salt
 // (RFC 4106 8.1, RFC 5282 7.1), as IKEv2 derives it. Wireshark 4.0's ESP table has no
-// ChaCha20-Poly1305 (4.2 added it): such SAs are reported as not writable.
+// ChaCha20-Poly1305 (later releases have it): such SAs are reported as not writable.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
