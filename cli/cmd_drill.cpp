@@ -1,5 +1,7 @@
 // vpnlab tunnel down|up DEVICE: break or mend one tunnel on both ends (a drill); rekey and
-// rekey-ike DEVICE --from azure|aws: rekey its CHILD_SA / IKE_SA from one end. DEVICE is
+// rekey-ike DEVICE: rekey its CHILD_SA / IKE_SA now, started from one end (--node, else the
+// first gateway holding it; --from azure|aws: the first of that cloud). --node limits
+// down/up to that end too. DEVICE is
 // the tunnel's device as `vpnlab topology plan` shows it (aws0t1 = AWS connection 0,
 // tunnel 1), or its cloud name (ToAzureInstance0.tunnel1 / an Azure connection name).
 #include <cstdio>
@@ -11,10 +13,7 @@
 namespace vpnlab::cli {
 
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
-               const std::string& from) {
-  // A rekey starts at one end (both at once would be a collision, RFC 7296 2.8.1).
-  bool rekey = action == "rekey" || action == "rekey-ike";
-  topology::Cloud only = from == "azure" ? topology::Cloud::azure : topology::Cloud::aws;
+               const std::string& node, const std::string& from) {
   auto lab = load_valid_lab(src, true);
   if (!lab) return 1;
   auto plan = topology::compile(*lab);
@@ -34,7 +33,8 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
   for (const auto& g : plan.gateways) {
     bool has = false;
     for (const auto& t : g.tunnels) has = has || t.device == device;
-    if (!has || (rekey && g.cloud != only)) continue;
+    if (!has || (!node.empty() && g.node != node)) continue;
+    if (!from.empty() && (g.cloud == topology::Cloud::aws ? "aws" : "azure") != from) continue;
     auto reply = topology::control_request(
         paths.socket(g.node), {{"command", "tunnel"}, {"tunnel", device}, {"action", action}});
     if (!reply) {
@@ -47,6 +47,8 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
     } else {
       std::printf("  %s: tunnel %s %s\n", g.node.c_str(), device.c_str(), action.c_str());
       ++done;
+      // A rekey is one exchange, started by one end (the first that holds the tunnel).
+      if (action.rfind("rekey", 0) == 0) break;
     }
   }
   return failed == 0 && done > 0 ? 0 : 1;

@@ -1,5 +1,6 @@
 #pragma once
 // The vpnlab subcommands; each returns the process exit code.
+#include <cstdint>
 #include <string>
 
 #include "cli/lab_source.hpp"
@@ -21,9 +22,19 @@ struct StatusOptions {
 };
 int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
-/// action: down | up (both ends) | rekey | rekey-ike (from one end: `from`, default aws).
+/// action: down | up (both ends, or `node`) | rekey | rekey-ike (one end: `node`, else the
+/// first gateway of cloud `from` holding the tunnel, else the first holding it).
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
-               const std::string& from = "");
+               const std::string& node = "", const std::string& from = "");
+struct CaptureOptions {
+  std::string target;  // tunnel (aws0t1 or its cloud name) or node (aws-vgw)
+  std::string node;    // for a tunnel: which end (default: the first gateway holding it)
+  std::string output;  // -w FILE.pcapng
+  bool inner = false;  // cleartext on the TUN device instead of IKE/ESP on the wan link
+  double duration_s = 0;
+  std::uint64_t count = 0;
+};
+int cmd_capture(const LabSource& src, const CaptureOptions& opt);
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 struct InteropOptions {
   std::string peer;           // empty: strongswan+frr for Azure, strongswan+bird for AWS

@@ -56,17 +56,36 @@ int main(int argc, char** argv) {
   supervise->add_option("--lab", src.lab_name, "the lab's name")->required();
 
   std::string action, tunnel_name;
-  auto* tunnel =
-      app.add_subcommand("tunnel", "drill: take a tunnel down or bring it back, on both ends");
-  std::string from;
-  tunnel->add_option("action", action, "down | up | rekey | rekey-ike")
+  auto* tunnel = app.add_subcommand(
+      "tunnel", "drill: take a tunnel down or bring it back on both ends, or rekey it");
+  tunnel->add_option("action", action, "down | up | rekey (CHILD_SA) | rekey-ike")
       ->required()
       ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike"}));
-  tunnel->add_option("--from", from, "rekey: the end that starts it (azure | aws)")
+  std::string from;
+  tunnel->add_option("--from", from, "rekey: started by this cloud's end (azure | aws)")
       ->check(CLI::IsMember({"azure", "aws"}));
   tunnel->add_option("tunnel", tunnel_name, "device (aws0t1) or cloud name")->required();
   tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
   tunnel->add_option("--lab", src.lab_name, "a running lab's name");
+  std::string tunnel_node;
+  tunnel->add_option("--node", tunnel_node, "only this end (rekeys: the end that starts it)");
+
+  CaptureOptions cap;
+  auto* capture = app.add_subcommand(
+      "capture",
+      "capture a running lab's IKE/ESP (or a tunnel's cleartext) into pcapng, with keys");
+  capture->add_option("target", cap.target, "tunnel (aws0t1 or cloud name) or node (aws-vgw)")
+      ->required();
+  capture->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+  capture->add_option("--lab", src.lab_name, "a running lab's name");
+  capture->add_option("--node", cap.node, "for a tunnel: the end to capture on");
+  bool outer_flag = false;
+  auto* outer =
+      capture->add_flag("--outer", outer_flag, "IKE and ESP on the internet link (default)");
+  capture->add_flag("--inner", cap.inner, "cleartext on the tunnel device")->excludes(outer);
+  capture->add_option("-w", cap.output, "pcapng file to write (keys go to FILE.keys/)")->required();
+  capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
+  capture->add_option("--count", cap.count, "stop after this many packets");
 
   InteropOptions iop;
   auto* interop = app.add_subcommand(
@@ -84,7 +103,8 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*interop) return cmd_interop(iop);
-  if (*tunnel) return cmd_tunnel(src, action, tunnel_name, from);
+  if (*capture) return cmd_capture(src, cap);
+  if (*tunnel) return cmd_tunnel(src, action, tunnel_name, tunnel_node, from);
   if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);

@@ -4,7 +4,10 @@
 // JSON line. Requests run on the gateway's io_context thread, so handlers need no locks.
 //
 //   {"command": "status"}                        -> the gateway's status document
-//   {"command": "tunnel", "tunnel": "aws0t1", "action": "down"|"up"}   (drills)
+//   {"command": "tunnel", "tunnel": "aws0t1", "action": "down"|"up"|"rekey"|"rekey-ike"}
+//                                                  (drills; rekeys start at this end)
+//   {"command": "keys"}   -> every IKE_SA's and ESP SA's keys, live and recently removed,
+//                            for `vpnlab capture` (SECRETS: topology/wireshark_keys.hpp)
 
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange unincluded
 

@@ -96,6 +96,8 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
   auto engine = dataplane::Engine::create(std::move(configs), dataplane::EngineOptions{});
   if (!engine) return Unexpected{engine.error()};
   g->engine_ = std::move(*engine);
+  g->keys_ = std::make_unique<KeyLog>(g->plan_);
+  g->installer_ = std::make_unique<KeyRecordingInstaller>(*g->engine_, *g->keys_);
   auto control = ControlSocket::open(
       io, control_path, [gw = g.get()](const nlohmann::json& r) { return gw->handle(r); });
   if (!control) return Unexpected{control.error()};
@@ -148,7 +150,7 @@ void Gateway::set_bgp_for_tunnel(const TunnelPlan& t, bool up) {
 // non-ESP marker on 4500, or on 500, reach the daemon through the engine, and the daemon's
 // sends leave through the engine's socket for that local address.
 Checked<void> Gateway::start_ike() {
-  ike_ = std::make_unique<ike::IkeManager>(rng_, *engine_, ike_counters_);
+  ike_ = std::make_unique<ike::IkeManager>(rng_, *installer_, ike_counters_);
   for (const auto& t : plan_.tunnels) {
     auto cfg = ike_peer_config(plan_, t);
     if (!cfg) return fail(cfg.error().code, "tunnel " + t.name + ": " + cfg.error().message);
@@ -256,13 +258,14 @@ Checked<void> Gateway::bring_up(const TunnelPlan& t) {
   st.spi_in = sas->inbound.spi;
   st.spi_out = sas->outbound.spi;
   auto name = t.device;
-  if (auto rc = engine_->add_inbound(name, std::move(sas->inbound)); !rc) {
+  if (auto rc = installer_->add_inbound(name, std::move(sas->inbound)); !rc) {
     return fail(rc.error(), "install inbound SA: " + rc.error().message());
   }
-  if (auto rc = engine_->add_outbound(name, std::move(sas->outbound)); !rc) {
+  if (auto rc = installer_->add_outbound(name, std::move(sas->outbound)); !rc) {
     return fail(rc.error(), "install outbound SA: " + rc.error().message());
   }
-  if (auto rc = engine_->switch_outbound(name, st.spi_out); !rc) {
+  keys_->pair(st.spi_in, st.spi_out);
+  if (auto rc = installer_->switch_outbound(name, st.spi_out); !rc) {
     return fail(rc.error(), "switch outbound SA: " + rc.error().message());
   }
   st.up = true;
@@ -277,8 +280,8 @@ Checked<void> Gateway::bring_up(const TunnelPlan& t) {
 void Gateway::take_down(const TunnelPlan& t, const std::string& why) {
   TunnelState& st = tunnels_[t.device];
   if (!st.up) return;
-  (void)engine_->remove(t.device, dataplane::SaDirection::outbound, st.spi_out);
-  (void)engine_->remove(t.device, dataplane::SaDirection::inbound, st.spi_in);
+  (void)installer_->remove(t.device, dataplane::SaDirection::outbound, st.spi_out);
+  (void)installer_->remove(t.device, dataplane::SaDirection::inbound, st.spi_in);
   st.up = false;
   st.since = std::chrono::system_clock::now();
   st.last_error = why;
@@ -364,6 +367,13 @@ nlohmann::json Gateway::rekey(const TunnelPlan& t, bool ike_sa) {
 nlohmann::json Gateway::handle(const nlohmann::json& request) {
   std::string command = request.value("command", "");
   if (command == "status") return status();
+  if (command == "keys") {
+    // SECRETS: only over this root-only socket, to `vpnlab capture`; never logged.
+    nlohmann::json j = to_json(keys_->snapshot());
+    j["lab"] = plan_.lab;
+    j["node"] = plan_.node;
+    return j;
+  }
   if (command == "tunnel") {
     std::string device = request.value("tunnel", ""), action = request.value("action", "");
     for (const auto& t : plan_.tunnels) {
@@ -401,7 +411,7 @@ nlohmann::json Gateway::handle(const nlohmann::json& request) {
     }
     return {{"error", "no tunnel named '" + device + "' on " + plan_.node}};
   }
-  return {{"error", "unknown command '" + command + "' (status, tunnel)"}};
+  return {{"error", "unknown command '" + command + "' (status, tunnel, keys)"}};
 }
 
 }  // namespace vpnlab::topology

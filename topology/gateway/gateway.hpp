@@ -20,6 +20,7 @@
 #include "ike/core/rng.hpp"
 #include "ike/daemon/ike_daemon.hpp"
 #include "topology/gateway/control_socket.hpp"
+#include "topology/gateway/key_log.hpp"
 #include "topology/plan.hpp"
 
 namespace vpnlab::topology {
@@ -64,6 +65,10 @@ class Gateway {
   GatewayPlan plan_;
   boost::asio::io_context& io_;
   std::unique_ptr<dataplane::Engine> engine_;
+  // SA keys for `vpnlab capture` (root-only "keys" command); IKE and manual keying install
+  // through installer_, which records into keys_ and forwards to engine_.
+  std::unique_ptr<KeyLog> keys_;
+  std::unique_ptr<KeyRecordingInstaller> installer_;
   std::unique_ptr<dataplane::NetlinkRouteTable> routes_;
   std::unique_ptr<bgp::Speaker> speaker_;
   ike::OpenSslRng rng_;

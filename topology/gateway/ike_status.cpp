@@ -2,6 +2,8 @@
 // SPIs, established time, rekey countdowns and traffic (issue: "Daemon and status"; the
 // fields `swanctl --list-sas` shows). Never keys or the PSK: only SPIs and suite names.
 
+#include <set>
+
 #include "topology/gateway/gateway.hpp"
 #include "topology/gateway/status_format.hpp"
 
@@ -45,8 +47,12 @@ void Gateway::note_established_sas() {
   auto now = std::chrono::system_clock::now();
   std::map<std::uint64_t, std::chrono::system_clock::time_point> ike_seen;
   std::map<std::uint32_t, std::chrono::system_clock::time_point> child_seen;
+  std::set<std::uint64_t> alive;
   for (const auto& t : plan_.tunnels) {
     for (ike::IkeSa* sa : ike_->sas_for(t.device)) {
+      alive.insert(sa->local_spi().value);
+      keys_->ike_seen(t.device, *sa);
+      for (const auto& c : sa->children()) keys_->pair(c.inbound, c.outbound);
       if (sa->state() != ike::IkeState::established) continue;
       auto known = ike_established_.find(sa->local_spi().value);
       ike_seen[sa->local_spi().value] = known == ike_established_.end() ? now : known->second;
@@ -56,6 +62,7 @@ void Gateway::note_established_sas() {
       }
     }
   }
+  keys_->ike_alive(alive);
   // Swapping in only what exists forgets deleted SAs.
   ike_established_.swap(ike_seen);
   child_established_.swap(child_seen);

@@ -9,25 +9,13 @@
 # traffic still flows over the other tunnels) -> up again -> down leaves no namespace or
 # process behind. The lab is named vpnlab-t-<pid>; cleanup runs on every exit.
 set -u
+. "$(dirname "$0")/lab_env.sh"
 VPNLAB=$1
 KEYING=${2:-ike}
 LAB=vpnlab-t-$$
 work=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }
-cleanup() {
-  "$VPNLAB" down "$work/lab.yaml" >/dev/null 2>&1
-  # If down failed, stop what up started anyway: only the PIDs this lab recorded, and only
-  # while they are still vpnlab processes.
-  for f in /run/vpnlab/$LAB/*.pid; do
-    [ -f "$f" ] || continue
-    pid=$(cat "$f")
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q vpnlab && kill -9 "$pid" 2>/dev/null
-  done
-  rm -rf "/run/vpnlab/$LAB"
-  for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB-"); do ip netns del "$ns"; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 run() { echo "+ $*"; "$@"; }
 
 "$VPNLAB" topology show --show-secrets |
@@ -89,13 +77,7 @@ jq -e '.azure.connections[0].connectionStatus == "NotConnected"' "$work/status.j
 for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
 run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "active/active: traffic should survive one tunnel down"
 run "$VPNLAB" tunnel up aws0t1 "$work/lab.yaml" || fail "tunnel up"
-back=0
-for i in $(seq 100); do
-  "$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json" 2>/dev/null
-  jq -e '.aws.VpnConnections[0].VgwTelemetry[0].StatusMessage == "1 BGP ROUTES"' "$work/status.json" >/dev/null && { back=1; break; }
-  sleep 0.2
-done
-[ $back = 1 ] || fail "tunnel aws0t1 did not come back with its BGP route"
+wait_aws0t1_route || fail "tunnel aws0t1 did not come back with its BGP route"
 echo "ok: aws0t1 back UP with 1 BGP route"
 
 run "$VPNLAB" down "$work/lab.yaml" || fail "down"
