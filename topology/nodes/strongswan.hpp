@@ -39,7 +39,7 @@ Selectors tunnel_selectors(const GatewayPlan& plan, const TunnelPlan& t);
 /// swanctl.conf for the node; PSKs are written only when show_secrets (else a placeholder
 /// that says how to get them).
 std::string swanctl_config(const GatewayPlan& plan, bool show_secrets);
-/// strongswan.conf: charon's plugins, kernel-libipsec with raw ESP, the retransmission
+/// strongswan.conf: charon's plugins (kernel-libipsec), the retransmission
 /// schedule that stands for the plan's DPD timeout, vici socket and log under paths.
 std::string strongswan_config(const GatewayPlan& plan, const NodePaths& paths);
 /// The commands that give ipsec0 the node's APIPA addresses once charon created it (what a

@@ -35,13 +35,13 @@ std::string join(const std::vector<std::string>& items, const char* sep = ", ") 
   return out;
 }
 
-std::string base64(std::span<const std::byte> data) {
+std::string base64(std::span<const unsigned char> data) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   for (std::size_t i = 0; i < data.size(); i += 3) {
-    std::uint32_t v = std::to_integer<std::uint32_t>(data[i]) << 16;
-    if (i + 1 < data.size()) v |= std::to_integer<std::uint32_t>(data[i + 1]) << 8;
-    if (i + 2 < data.size()) v |= std::to_integer<std::uint32_t>(data[i + 2]);
+    std::uint32_t v = std::uint32_t{data[i]} << 16;
+    if (i + 1 < data.size()) v |= std::uint32_t{data[i + 1]} << 8;
+    if (i + 2 < data.size()) v |= std::uint32_t{data[i + 2]};
     out += k[(v >> 18) & 63];
     out += k[(v >> 12) & 63];
     out += i + 1 < data.size() ? k[(v >> 6) & 63] : '=';
@@ -55,7 +55,7 @@ std::string base64(std::span<const std::byte> data) {
 std::string psk_value(const SecretBytes& psk) {
   auto b = psk.expose();
   std::string text;
-  for (std::byte c : b) text += static_cast<char>(c);
+  for (unsigned char c : b) text += static_cast<char>(c);
   bool plain = std::all_of(text.begin(), text.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
   });
@@ -190,7 +190,6 @@ std::string strongswan_config(const GatewayPlan& plan, const NodePaths& paths) {
          "    vici { socket = " +
          vici +
          " }\n"
-         "    kernel-libipsec { raw_esp = yes }\n"
          "  }\n"
          "  filelog {\n    vpnlab {\n      path = " +
          paths.file("charon.log") +
@@ -229,6 +228,9 @@ std::vector<std::string> strongswan_notes(const GatewayPlan& plan) {
       break;
     }
   }
+  out.push_back(
+      "ESP travels in UDP 4500: kernel-libipsec needs UDP encapsulation (charon fakes a NAT "
+      "for it), where the clouds send raw ESP between themselves");
   out.push_back(
       "DPD: charon declares a peer dead when its retransmissions go unanswered; the "
       "schedule is global, so the shortest DPD timeout of the node's tunnels applies to all");
