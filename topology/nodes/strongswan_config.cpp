@@ -183,6 +183,11 @@ std::string strongswan_config(const GatewayPlan& plan, const NodePaths& paths) {
          "  load = random nonce openssl aes sha1 sha2 hmac gmp kdf kernel-libipsec "
          "kernel-netlink socket-default vici\n"
          "  install_routes = no\n  install_virtual_ip = no\n"
+         // kernel-libipsec installs a route into ipsec0 per outbound policy whatever
+         // install_routes says (0.0.0.0/0 -> a default route, which would swallow the node's
+         // own traffic); its table is looked up after main, so only the BGP routes and the
+         // connected /30s lead into ipsec0.
+         "  routing_table_prio = 32767\n"
          "  retransmit_base = 1\n  retransmit_timeout = " +
          std::to_string(step) +
          "\n  retransmit_tries = 2\n"

@@ -97,7 +97,8 @@ json child_json(const json& c, std::int64_t now) {
 
 json ike_json(const json& sa, std::int64_t now) {
   json children = json::array();
-  for (const auto& [name, c] : sa.value("child-sas", json::object()).items()) {
+  const json child_sas = sa.value("child-sas", json::object());
+  for (const auto& [name, c] : child_sas.items()) {
     children.push_back(child_json(c, now));
   }
   return {{"state", sa.value("state", "")},
@@ -143,7 +144,8 @@ json strongswan_tunnels_from(const GatewayPlan& plan, const json& list_sas, std:
       if (!event.is_object() || !event.contains(t.device)) continue;  // keyed by connection
       const json& sa = event[t.device];
       json ike = ike_json(sa, now);
-      for (const auto& [name, c] : sa.value("child-sas", json::object()).items()) {
+      const json child_sas = sa.value("child-sas", json::object());
+      for (const auto& [name, c] : child_sas.items()) {
         if (c.value("state", "") != "INSTALLED") continue;
         rx += static_cast<std::uint64_t>(num(c, "bytes-in"));
         tx += static_cast<std::uint64_t>(num(c, "bytes-out"));
