@@ -124,10 +124,9 @@ bool start_real_nodes(const topology::LabPlan& plan, const topology::RunPaths& p
     std::string daemons;
     for (const auto& d : started->daemons)
       daemons += "  " + d.name + " pid " + std::to_string(d.pid);
-    std::printf("gateway %-10s %s%s%s\n", g.node.c_str(), g.implementation.c_str(),
-                daemons.c_str(), started->already_running ? " (already running, kept)" : "");
-    for (const auto& n : topology::nodes::node_notes(g))
-      std::printf("  note: %s\n", n.c_str());
+    std::printf("gateway %-10s %s%s%s\n", g.node.c_str(), g.implementation.c_str(), daemons.c_str(),
+                started->already_running ? " (already running, kept)" : "");
+    for (const auto& n : topology::nodes::node_notes(g)) std::printf("  note: %s\n", n.c_str());
   }
   return true;
 }

@@ -24,6 +24,12 @@ int cmd_supervise(const LabSource& src);
 /// action: down | up (both ends) | rekey | rekey-ike (from one end: `from`, default aws).
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
                const std::string& from = "");
+struct ExportOptions {
+  std::string what;  // strongswan | frr | bird
+  std::string node;
+  bool show_secrets = false;
+};
+int cmd_export(const LabSource& src, const ExportOptions& opt);
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 struct InteropOptions {
   std::string peer;           // empty: strongswan+frr for Azure, strongswan+bird for AWS

@@ -162,8 +162,8 @@ void YamlReader::list(const char* key, const std::function<void(YamlReader&)>& f
   }
 }
 
-void YamlReader::named_objects(
-    const char* key, const std::function<void(const std::string&, YamlReader&)>& fn) {
+void YamlReader::named_objects(const char* key,
+                               const std::function<void(const std::string&, YamlReader&)>& fn) {
   YAML::Node n = field(key);
   if (!n || n.IsNull()) return;
   if (!n.IsMap()) return type_error(key, n, "a mapping of names to fields");

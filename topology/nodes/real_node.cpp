@@ -53,8 +53,8 @@ Checked<NodeStart> start_external(const GatewayPlan& plan, const NodePaths& p) {
   if (!ok) return fail(make_error_code(errc::io_error), "cannot write the configs in " + p.dir);
   if (plan.command.empty()) return out;
   // The command goes into a file, not argv: argv is world-readable in /proc.
-  std::string script = "export VPNLAB_RUN='" + p.dir + "' VPNLAB_NODE='" + plan.node + "'\n" +
-                       plan.command + "\n";
+  std::string script =
+      "export VPNLAB_RUN='" + p.dir + "' VPNLAB_NODE='" + plan.node + "'\n" + plan.command + "\n";
   if (!write_private(p.file("external.sh"), script))
     return fail(make_error_code(errc::io_error), "cannot write " + p.file("external.sh"));
   auto pid = dataplane::spawn_in_netns(plan.netns, {"/bin/sh", p.file("external.sh")},

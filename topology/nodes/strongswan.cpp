@@ -57,8 +57,18 @@ std::vector<std::string> charon_argv(const NodePaths& p) {
   const char* script =
       "mkdir -p \"$1/$2\" && if [ -n \"$2\" ]; then mount --bind \"$3\" \"$1/$2\"; fi && "
       "mount --rbind \"$1\" /run && STRONGSWAN_CONF=\"$4\" exec \"$5\"";
-  return {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script,
-          "sh",               priv,      rel,             p.dir,     p.file("strongswan.conf"),
+  return {"/usr/bin/unshare",
+          "--mount",
+          "--propagation",
+          "private",
+          "/bin/sh",
+          "-c",
+          script,
+          "sh",
+          priv,
+          rel,
+          p.dir,
+          p.file("strongswan.conf"),
           kCharon};
 }
 
@@ -81,8 +91,8 @@ Checked<void> setup_ipsec0(const GatewayPlan& plan) {
     }
     if (present) continue;
     if (auto rc = nl->add_address("ipsec0", t.local_inside, t.inside.length); !rc) {
-      return fail(rc.error().code, "ipsec0 " + t.local_inside.to_string() + ": " +
-                                       rc.error().message);
+      return fail(rc.error().code,
+                  "ipsec0 " + t.local_inside.to_string() + ": " + rc.error().message);
     }
   }
   return {};

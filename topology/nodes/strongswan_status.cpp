@@ -82,15 +82,17 @@ json child_json(const json& c, std::int64_t now) {
   json j = {{"state", c.value("state", "")},
             {"spi_in", "0x" + c.value("spi-in", "")},
             {"spi_out", "0x" + c.value("spi-out", "")},
-            {"suite", suite({cipher(c), integ(c.value("integ-alg", "")),
-                             group(c.value("dh-group", ""))})},
+            {"suite",
+             suite({cipher(c), integ(c.value("integ-alg", "")), group(c.value("dh-group", ""))})},
             {"outbound_active", c.value("state", "") == "INSTALLED"},
             {"rekey_in_s", c.contains("rekey-time") ? json(num(c, "rekey-time")) : json()},
-            {"established", c.contains("install-time")
-                                ? json(utc_at(now - num(c, "install-time")))
-                                : json()},
-            {"in", {{"bytes", num(c, "bytes-in")}, {"packets", num(c, "packets-in")},
-                    {"auth_failures", 0}, {"replay_drops", 0}}},
+            {"established",
+             c.contains("install-time") ? json(utc_at(now - num(c, "install-time"))) : json()},
+            {"in",
+             {{"bytes", num(c, "bytes-in")},
+              {"packets", num(c, "packets-in")},
+              {"auth_failures", 0},
+              {"replay_drops", 0}}},
             {"out", {{"bytes", num(c, "bytes-out")}, {"packets", num(c, "packets-out")}}}};
   return j;
 }

@@ -102,7 +102,8 @@ class Conn {
     if (auto rc = read_exactly(head); !rc) return Unexpected{rc.error()};
     std::uint32_t n = 0;
     for (char c : head) n = (n << 8) | static_cast<std::uint8_t>(c);
-    if (n == 0 || n > (1u << 20)) return fail(make_error_code(errc::invalid_value), "vici: bad length");
+    if (n == 0 || n > (1u << 20))
+      return fail(make_error_code(errc::invalid_value), "vici: bad length");
     std::string body(n, '\0');
     if (auto rc = read_exactly(body); !rc) return Unexpected{rc.error()};
     return body;
