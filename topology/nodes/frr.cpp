@@ -3,10 +3,11 @@
 // paths for everything FRR would otherwise put in /run/frr, so nodes of several labs and
 // the test suite's own bgpd coexist:
 //   zebra -u root -g frrvty -f /dev/null -P 0 -i <zebra.pid> -z <zserv.api>
-//         --vty_socket <frr.vty> --log file:<zebra.log>
+//         --vty_socket <frr.vty>                        stdout+stderr >> <zebra.log>
 //   bgpd  -S -P 0 -f <frr.conf> -i <bgpd.pid> -z <zserv.api> --vty_socket <frr.vty>
-//         --log file:<bgpd.log>
-// (-P 0: no TCP vty; zebra has no -S, and root must run it in the vty group frrvty.)
+//                                                       stdout+stderr >> <bgpd.log>
+// (-P 0: no TCP vty; zebra has no -S, and root must run it in the vty group frrvty; in the
+// foreground FRR logs to stdout, and --log file: would print every line twice.)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,33 +25,17 @@ std::string vty_dir(const NodePaths& p) {
 }
 
 std::vector<std::string> zebra_argv(const NodePaths& p) {
-  return {kZebra,
-          "-u",
-          "root",
-          "-g",
-          "frrvty",
-          "-f",
-          "/dev/null",
-          "-P",
-          "0",
-          "-i",
-          p.file("zebra.pid"),
-          "-z",
-          p.file("zserv.api"),
-          "--vty_socket",
-          vty_dir(p),
-          "--log",
-          "file:" + p.file("zebra.log")};
+  std::vector<std::string> argv = {kZebra, "-u", "root", "-g", "frrvty", "-f", "/dev/null"};
+  argv.insert(argv.end(), {"-P", "0", "-i", p.file("zebra.pid"), "-z", p.file("zserv.api")});
+  argv.insert(argv.end(), {"--vty_socket", vty_dir(p)});
+  return argv;
 }
 
 std::vector<std::string> bgpd_argv(const NodePaths& p) {
-  return {kBgpd,          "-S",
-          "-P",           "0",
-          "-f",           p.file("frr.conf"),
-          "-i",           p.file("bgpd.pid"),
-          "-z",           p.file("zserv.api"),
-          "--vty_socket", vty_dir(p),
-          "--log",        "file:" + p.file("bgpd.log")};
+  std::vector<std::string> argv = {kBgpd, "-S", "-P", "0", "-f", p.file("frr.conf")};
+  argv.insert(argv.end(), {"-i", p.file("bgpd.pid"), "-z", p.file("zserv.api")});
+  argv.insert(argv.end(), {"--vty_socket", vty_dir(p)});
+  return argv;
 }
 
 Checked<std::string> vtysh(const NodePaths& p, const std::string& command) {
