@@ -19,9 +19,22 @@ Checked<std::string> birdc(const NodePaths& p, const std::string& command) {
 }  // namespace
 
 Checked<int> start_bird(const GatewayPlan& plan, const NodePaths& paths) {
-  if (!write_text(paths.file("bird.conf"), bird_config(plan, paths)))
+  const std::string config = bird_config(plan, paths);
+  if (pid_t running = daemon_pid(paths.file("bird.pid"), kBird, paths.file("bird.conf"))) {
+    // `vpnlab up` on a lab that is up: the same configuration stays; a changed one is
+    // applied as BIRD does it (`configure`: only changed protocols restart).
+    if (read_text(paths.file("bird.conf")) == config) return static_cast<int>(running);
+    if (!write_text(paths.file("bird.conf"), config))
+      return fail(make_error_code(errc::io_error), "cannot write " + paths.file("bird.conf"));
+    auto done = birdc(paths, "configure");
+    if (!done) return Unexpected{done.error()};
+    if (done->find("Reconfigur") == std::string::npos)
+      return fail(make_error_code(errc::invalid_value), "bird refused the new bird.conf: " + *done);
+    return static_cast<int>(running);
+  }
+  stop_bird(paths);  // sockets and PID file left over from an earlier run
+  if (!write_text(paths.file("bird.conf"), config))
     return fail(make_error_code(errc::io_error), "cannot write " + paths.file("bird.conf"));
-  stop_bird(paths);  // a node left over from an earlier run of this lab
   auto pid = start_daemon(plan.netns,
                           {kBird, "-f", "-c", paths.file("bird.conf"), "-s", paths.file("bird.ctl"),
                            "-P", paths.file("bird.pid")},

@@ -45,12 +45,18 @@ Checked<std::string> vtysh(const NodePaths& p, const std::string& command) {
 }  // namespace
 
 Checked<int> start_frr(const GatewayPlan& plan, const NodePaths& paths) {
+  const std::string config = frr_config(plan, paths);
+  // `vpnlab up` on a lab that is up: a node running this very configuration stays as it is.
+  pid_t running = daemon_pid(paths.file("bgpd.pid"), kBgpd, paths.file("frr.conf"));
+  if (running && daemon_pid(paths.file("zebra.pid"), kZebra, paths.file("zserv.api")) &&
+      read_text(paths.file("frr.conf")) == config)
+    return static_cast<int>(running);
+  stop_frr(paths);  // left over from an earlier run, or running an older configuration
   std::error_code ec;
   std::filesystem::create_directories(vty_dir(paths), ec);
   if (ec) return fail(ec, "cannot create " + vty_dir(paths));
-  if (!write_text(paths.file("frr.conf"), frr_config(plan, paths)))
+  if (!write_text(paths.file("frr.conf"), config))
     return fail(make_error_code(errc::io_error), "cannot write " + paths.file("frr.conf"));
-  stop_frr(paths);  // a node left over from an earlier run of this lab
   auto zebra = start_daemon(plan.netns, zebra_argv(paths), paths.file("zebra.log"),
                             vty_dir(paths) + "/zebra.vty");
   if (!zebra) return Unexpected{zebra.error()};

@@ -73,6 +73,10 @@ std::string log_tail(const std::string& path, std::size_t lines) {
   return text.substr(at);
 }
 
+std::string read_text(const std::string& path) {
+  return slurp(path);
+}
+
 bool write_text(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;

@@ -39,6 +39,9 @@ Checked<std::string> run_capture(const std::vector<std::string>& argv,
 /// The last lines of a log file, for error messages.
 std::string log_tail(const std::string& path, std::size_t lines = 8);
 
+/// The whole file, or "" if it cannot be read.
+std::string read_text(const std::string& path);
+
 /// Writes text to path (mode 0644: no secrets in routing configs); false on failure.
 bool write_text(const std::string& path, const std::string& text);
 

@@ -183,6 +183,9 @@ TEST_F(BgpNodes, EstablishedRoutesStatusMaxPrefixAndStop) {
       << "\n"
       << bs.dump(1);
   capture_outputs("established");
+  // `vpnlab up` again: the running daemons stay.
+  EXPECT_EQ(start_frr(az, az_paths).value_or(0), *frr_pid);
+  EXPECT_EQ(start_bird(aws, aws_paths).value_or(0), *bird_pid);
 
   // 2. Routes both ways in each node's kernel: ECMP over both tunnels on Azure [Z-AA], one
   //    path on the VGW [A-ROUTE]; and real packets VNet -> VPC and back.
@@ -261,7 +264,22 @@ TEST_F(BgpNodes, EstablishedRoutesStatusMaxPrefixAndStop) {
       std::chrono::seconds(30)))
       << bs.dump(1);
 
-  // 5. Stop by PID: no process left, kernel routes withdrawn by the daemons themselves.
+  // 5. A changed plan reaches a running BIRD by `birdc configure`: same process, the
+  //    default route withdrawn from the FRR node.
+  aws.announce.pop_back();  // 0.0.0.0/0
+  EXPECT_EQ(start_bird(aws, aws_paths).value_or(0), *bird_pid);
+  EXPECT_TRUE(eventually(
+      [&] {
+        const json* f = peer(fs = frr_bgp_status(az, az_paths), "169.254.21.1");
+        return f && (*f)["state"] == "Connected" &&
+               !has_route((*f)["learnedRoutes"], "0.0.0.0/0") &&
+               has_route((*f)["learnedRoutes"], "10.2.0.0/16");
+      },
+      std::chrono::seconds(30)))
+      << fs.dump(1);
+  EXPECT_EQ(kernel_route(az.netns, "0.0.0.0/0"), "");
+
+  // 6. Stop by PID: no process left, kernel routes withdrawn by the daemons themselves.
   stop_frr(az_paths);
   stop_bird(aws_paths);
   for (pid_t pid : {static_cast<pid_t>(*frr_pid), zebra_pid, static_cast<pid_t>(*bird_pid)})
