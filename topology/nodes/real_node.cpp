@@ -12,6 +12,7 @@
 #include "topology/nodes/bird.hpp"
 #include "topology/nodes/frr.hpp"
 #include "topology/nodes/node_process.hpp"
+#include "topology/nodes/private_file.hpp"
 #include "topology/nodes/strongswan.hpp"
 
 namespace vpnlab::topology::nodes {
@@ -25,15 +26,6 @@ bool with_bird(const GatewayPlan& p) {
 }
 bool external(const GatewayPlan& p) {
   return p.implementation == "external";
-}
-
-bool write_private(const std::string& path, const std::string& text) {
-  mode_t old = ::umask(0077);
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  out.close();
-  ::umask(old);
-  return static_cast<bool>(out);
 }
 
 // External: the configs the user's software needs, then the user's command (if any).

@@ -20,6 +20,7 @@
 #include "dataplane/linux/netlink.hpp"
 #include "dataplane/linux/netns.hpp"
 #include "topology/nodes/node_process.hpp"
+#include "topology/nodes/private_file.hpp"
 #include "topology/nodes/strongswan.hpp"
 #include "topology/nodes/vici.hpp"
 
@@ -33,15 +34,6 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-bool write_private(const std::string& path, const std::string& text) {
-  mode_t old = ::umask(0077);
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  out.close();
-  ::umask(old);
-  return static_cast<bool>(out);
 }
 
 std::string vici_path(const NodePaths& p) {
