@@ -1,5 +1,6 @@
 #include "topology/nodes/real_node.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,7 +61,13 @@ Checked<NodeStart> start_external(const GatewayPlan& plan, const NodePaths& p) {
 nlohmann::json bgp_status(const GatewayPlan& plan, const NodePaths& p) {
   if (with_frr(plan)) return frr_bgp_status(bgp_plan(plan), p);
   if (with_bird(plan)) return bird_bgp_status(bgp_plan(plan), p);
-  return nullptr;
+  // External: whichever routing daemon the command started with the written config.
+  if (::access(p.file("frr.vty").c_str(), F_OK) == 0) return frr_bgp_status(bgp_plan(plan), p);
+  if (::access(p.file("bird.ctl").c_str(), F_OK) == 0) return bird_bgp_status(bgp_plan(plan), p);
+  return {{"error", "external node: no bgpd (" + p.file("frr.vty") + ") or BIRD (" +
+                        p.file("bird.ctl") + ") answering"},
+          {"peers", nlohmann::json::array()},
+          {"locRib", nlohmann::json::array()}};
 }
 
 }  // namespace
@@ -97,6 +104,8 @@ std::vector<std::string> stop_node(const GatewayPlan& plan, const NodePaths& p) 
   std::vector<std::string> out;
   if (external(plan)) {
     if (pid_t pid = daemon_pid(p.file("external.pid"), "/bin/sh", p.file("external.sh"))) {
+      // The command's children too: spawn_in_netns made the shell a process group leader.
+      ::kill(-pid, SIGTERM);
       stop_pid(pid);
       out.push_back("external command");
     }
