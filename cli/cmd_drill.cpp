@@ -39,8 +39,8 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
     if (topology::nodes::is_real(g)) {
       for (const auto& t : g.tunnels) {
         if (t.device != device) continue;
-        auto note = topology::nodes::node_drill(g, topology::nodes::node_paths(paths, g), t,
-                                                action == "up");
+        auto note =
+            topology::nodes::node_drill(g, topology::nodes::node_paths(paths, g), t, action);
         if (!note) {
           std::fprintf(stderr, "  %s: %s\n", g.node.c_str(), note.error().message.c_str());
           ++failed;

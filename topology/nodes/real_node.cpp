@@ -140,8 +140,8 @@ std::vector<std::string> node_notes(const GatewayPlan& plan) {
 }
 
 Checked<std::string> node_drill(const GatewayPlan& plan, const NodePaths& p, const TunnelPlan& t,
-                                bool up) {
-  return strongswan_drill(plan, p, t, up);
+                                const std::string& action) {
+  return strongswan_drill(plan, p, t, action);
 }
 
 nlohmann::json gateway_status(const GatewayPlan& plan, const RunPaths& paths,

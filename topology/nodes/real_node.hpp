@@ -46,7 +46,7 @@ std::vector<std::string> stop_node(const GatewayPlan& plan, const NodePaths& pat
 std::vector<std::string> node_notes(const GatewayPlan& plan);
 /// A drill on one tunnel of the node; a note for the user or an error.
 Checked<std::string> node_drill(const GatewayPlan& plan, const NodePaths& paths,
-                                const TunnelPlan& t, bool up);
+                                const TunnelPlan& t, const std::string& action);
 
 /// Any gateway node's status document, as a vpnlab gateway answers {"command":"status"}:
 /// over its control socket for a vpnlab node, from charon and bgpd/BIRD for a real one;

@@ -144,29 +144,37 @@ void stop_strongswan(const NodePaths& p) {
 }
 
 Checked<std::string> strongswan_drill(const GatewayPlan& plan, const NodePaths& p,
-                                      const TunnelPlan& t, bool up) {
+                                      const TunnelPlan& t, const std::string& action) {
   (void)plan;
-  nlohmann::json reply;
-  if (!up) {
+  std::string command;
+  nlohmann::json args;
+  if (action == "down") {
     // timeout -1: charon answers at once and sends the INFORMATIONAL DELETE in the background.
-    auto r = vici_command(vici_path(p), "terminate", {{"ike", t.device}, {"timeout", "-1"}});
-    if (!r) return Unexpected{r.error()};
-    reply = *r;
-  } else {
+    command = "terminate";
+    args = {{"ike", t.device}, {"timeout", "-1"}};
+  } else if (action == "up") {
     if (t.start == IkeStart::respond_only) {
       // cloud-facts "Connection modes" [Z-MODE]: ResponderOnly never initiates.
       return std::string("responder only: waits for the peer to initiate");
     }
-    auto r = vici_command(vici_path(p), "initiate",
-                          {{"child", t.device}, {"ike", t.device}, {"timeout", "-1"}});
-    if (!r) return Unexpected{r.error()};
-    reply = *r;
+    command = "initiate";
+    args = {{"child", t.device}, {"ike", t.device}, {"timeout", "-1"}};
+  } else if (action == "rekey" || action == "rekey-ike") {
+    // RFC 7296 2.8: a CHILD_SA rekey, or the IKE_SA's (CREATE_CHILD_SA either way).
+    command = "rekey";
+    args = {{action == "rekey" ? "child" : "ike", t.device}};
+  } else {
+    return fail(make_error_code(errc::invalid_value),
+                "action must be up, down, rekey or rekey-ike");
   }
-  if (reply.value("success", "no") != "yes") {
+  auto reply = vici_command(vici_path(p), command, args);
+  if (!reply) return Unexpected{reply.error()};
+  if (reply->value("success", "no") != "yes") {
     // terminate finds nothing to do when the tunnel is already down: not an error.
-    std::string why = reply.value("errmsg", "");
-    if (!up && why.find("no matching") != std::string::npos) return std::string("already down");
-    return fail(make_error_code(errc::io_error), "charon: " + why);
+    std::string why = reply->value("errmsg", "");
+    if (action == "down" && why.find("no matching") != std::string::npos)
+      return std::string("already down");
+    return fail(make_error_code(errc::io_error), "charon " + command + ": " + why);
   }
   return std::string();
 }

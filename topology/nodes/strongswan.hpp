@@ -66,10 +66,11 @@ nlohmann::json strongswan_tunnels(const GatewayPlan& plan, const NodePaths& path
 nlohmann::json strongswan_tunnels_from(const GatewayPlan& plan, const nlohmann::json& list_sas,
                                        std::int64_t now_epoch_s);
 
-/// Drills: "down" terminates the tunnel's IKE_SA (INFORMATIONAL DELETE to the peer), "up"
-/// initiates its CHILD_SA (not for a responder-only tunnel: the cloud never initiates).
-/// Returns a note for the user, or an error.
+/// Drills over vici: "down" terminates the tunnel's IKE_SA (INFORMATIONAL DELETE to the
+/// peer), "up" initiates its CHILD_SA (not for a responder-only tunnel: the cloud never
+/// initiates), "rekey" / "rekey-ike" rekey its CHILD_SA / IKE_SA. A note for the user, or
+/// an error.
 Checked<std::string> strongswan_drill(const GatewayPlan& plan, const NodePaths& paths,
-                                      const TunnelPlan& t, bool up);
+                                      const TunnelPlan& t, const std::string& action);
 
 }  // namespace vpnlab::topology::nodes
