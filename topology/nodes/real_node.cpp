@@ -70,6 +70,18 @@ nlohmann::json bgp_status(const GatewayPlan& plan, const NodePaths& p) {
           {"locRib", nlohmann::json::array()}};
 }
 
+// Whether this kernel could run the tunnels itself: ESP (esp4) and XFRM interfaces, where
+// one xfrm device per tunnel (if_id) would carry 0.0.0.0/0 selectors as the clouds do. The
+// probe creates and deletes an xfrm link in the node's namespace.
+bool kernel_has_esp_and_xfrmi(const GatewayPlan& plan) {
+  if (::access("/sys/module/esp4", F_OK) != 0) return false;
+  auto added = run_capture({"/usr/sbin/ip", "-n", plan.netns, "link", "add", "vpnlab-xfrmp", "type",
+                            "xfrm", "if_id", "1"});
+  if (!added) return false;
+  (void)run_capture({"/usr/sbin/ip", "-n", plan.netns, "link", "del", "vpnlab-xfrmp"});
+  return true;
+}
+
 }  // namespace
 
 bool is_real(const GatewayPlan& plan) {
@@ -131,6 +143,12 @@ std::vector<std::string> node_notes(const GatewayPlan& plan) {
   if (with_frr(plan) || external(plan)) bgp = frr_notes(bgp_plan(plan));
   if (with_bird(plan)) bgp = bird_notes(bgp_plan(plan));
   out.insert(out.end(), bgp.begin(), bgp.end());
+  out.push_back(kernel_has_esp_and_xfrmi(plan)
+                    ? "this kernel has ESP and XFRM interfaces: one xfrm device per tunnel "
+                      "(if_id) would keep the clouds' 0.0.0.0/0 selectors; vpnlab still runs "
+                      "kernel-libipsec, the only mapping tested here"
+                    : "this kernel has no ESP or no XFRM interfaces (esp4, xfrm if_id): "
+                      "charon runs userspace ESP (kernel-libipsec)");
   if (external(plan)) {
     out.insert(out.begin(), "external: configs written as " + plan.node +
                                 ".{swanctl.conf,strongswan.conf,frr.conf,bird.conf,"
