@@ -182,6 +182,9 @@ TEST_F(BgpNodes, EstablishedRoutesStatusMaxPrefixAndStop) {
   })) << fs.dump(1)
       << "\n"
       << bs.dump(1);
+  // Read again: FRR was read before BIRD in the last round, maybe before it sent its UPDATE.
+  fs = frr_bgp_status(az, az_paths);
+  bs = bird_bgp_status(aws, aws_paths);
   capture_outputs("established");
   // `vpnlab up` again: the running daemons stay.
   EXPECT_EQ(start_frr(az, az_paths).value_or(0), *frr_pid);
