@@ -55,8 +55,13 @@ void neighbor_family(const BgpNeighborPlan& n, std::ostringstream& out) {
   out << nb << " prefix-list " << kExportList << " out\n";
   // cloud-facts "Behaviour when >100": NOTIFICATION Cease/1, session Idle [X-AVX] (AWS);
   // "Max prefixes from a peer": session dropped [Z-FAQ-BGP] (Azure). FRR sends Cease/1
-  // and restarts the session after a minute, as the cloud retries later.
-  if (n.max_prefixes > 0) out << nb << " maximum-prefix " << n.max_prefixes << " restart 1\n";
+  // and restarts the session after a minute, as the cloud retries later. FRR 8.4 checks
+  // the count before it adds a prefix, so `maximum-prefix M` closes the session at M + 2
+  // prefixes (seen in bgp_nodes_interop_test): M = limit - 1 closes it at limit + 1.
+  if (n.max_prefixes > 0) {
+    out << nb << " maximum-prefix " << std::max<std::int64_t>(n.max_prefixes - 1, 1)
+        << " restart 1\n";
+  }
 }
 
 }  // namespace
@@ -67,6 +72,16 @@ std::vector<std::string> frr_notes(const GatewayPlan& plan) {
     notes.push_back(
         "AWS signals its preferred egress tunnel with a lower MED (cloud-facts \"Egress tunnel "
         "choice\" [A-ROUTE]); this FRR node sends no MED, so the peer picks by its own rules");
+  }
+  for (const auto& n : plan.bgp_neighbors) {
+    if (n.max_prefixes <= 0) continue;
+    notes.push_back(
+        "FRR is told maximum-prefix " +
+        std::to_string(std::max<std::int64_t>(n.max_prefixes - 1, 1)) +
+        " so that it closes the session at " + std::to_string(n.max_prefixes + 1) +
+        " prefixes as the cloud does; its Cease NOTIFICATION carries that number, not " +
+        std::to_string(n.max_prefixes));
+    break;
   }
   bool limit = false;
   for (const auto& n : plan.bgp_neighbors) limit = limit || n.max_prefixes > 0;

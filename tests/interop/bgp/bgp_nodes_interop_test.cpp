@@ -134,10 +134,10 @@ struct BgpNodes : ::testing::Test {
     keep("bird_routes_" + tag + ".txt", b + "'show route all'");
     keep("bird_export_" + tag + ".txt", b + "'show route export bgp_aws0t1 all'");
   }
-  // Adds (or with "no " removes) 100 networks on the FRR node: 101 prefixes > AWS's 100.
-  void frr_networks(const std::string& no) {
+  // Adds (or with "no " removes) networks 10.200.<from..to-1>.0/24 on the FRR node.
+  void frr_networks(const std::string& no, int from, int to) {
     std::string cmds = "-c 'conf t' -c 'router bgp 65000' -c 'address-family ipv4 unicast'";
-    for (int i = 0; i < 100; ++i)
+    for (int i = from; i < to; ++i)
       cmds += " -c '" + no + "network 10.200." + std::to_string(i) + ".0/24'";
     vtysh(cmds);
   }
@@ -236,8 +236,15 @@ TEST_F(BgpNodes, EstablishedRoutesStatusMaxPrefixAndStop) {
   }
   EXPECT_TRUE(from_peer) << bs["locRib"].dump(1);
 
-  // 4. AWS's limit [A-QUOTA]: 101 prefixes from the customer gateway -> Cease/1 [X-AVX].
-  frr_networks("");
+  // 4. AWS's limit [A-QUOTA]: 100 prefixes from the customer gateway are fine, 101 -> Cease/1
+  //    [X-AVX].
+  frr_networks("", 0, 99);
+  ASSERT_TRUE(eventually([&] {
+    const json* b = peer(bs = bird_bgp_status(aws, aws_paths), "169.254.21.2");
+    return b && (*b)["state"] == "Connected" && (*b)["routesReceived"] == 100;
+  })) << bs.dump(1);
+  EXPECT_TRUE(peer(bs, "169.254.21.2")->at("lastError").is_null());
+  frr_networks("", 99, 100);
   ASSERT_TRUE(eventually([&] {
     fs = frr_bgp_status(az, az_paths);
     bs = bird_bgp_status(aws, aws_paths);
@@ -257,7 +264,7 @@ TEST_F(BgpNodes, EstablishedRoutesStatusMaxPrefixAndStop) {
   EXPECT_NE(peer(bs, "169.254.21.2")->at("lastError").get<std::string>().find("limit"),
             std::string::npos);
   // Within the limit again, the sessions come back (BIRD restarts after its error wait).
-  frr_networks("no ");
+  frr_networks("no ", 0, 100);
   ASSERT_TRUE(eventually(
       [&] {
         bs = bird_bgp_status(aws, aws_paths);
@@ -291,6 +298,53 @@ TEST_F(BgpNodes, EstablishedRoutesStatusMaxPrefixAndStop) {
   EXPECT_EQ(kernel_route(aws.netns, "10.1.0.0/16"), "");
   EXPECT_TRUE(frr_bgp_status(az, az_paths).contains("error"));
   EXPECT_TRUE(bird_bgp_status(aws, aws_paths).contains("error"));
+}
+
+}  // namespace
+}  // namespace vpnlab::topology::nodes
+
+namespace vpnlab::topology::nodes {
+namespace {
+
+// The Azure side's limit (4000 in the plan [Z-FAQ-BGP]) lowered to 2: the BIRD node's three
+// prefixes (VPC CIDR, 0.0.0.0/0, 10.3.0.0/16) exceed it, FRR drops the session with Cease/1.
+TEST_F(BgpNodes, FrrEnforcesTheAzureLimit) {
+  for (auto& n : az.bgp_neighbors) n.max_prefixes = 2;
+  aws.announce.push_back(*Ipv4Prefix::parse("10.3.0.0/16"));
+  ASSERT_TRUE(start_frr(az, az_paths));
+  ASSERT_TRUE(start_bird(aws, aws_paths));
+  json fs, bs;
+  ASSERT_TRUE(eventually([&] {
+    fs = frr_bgp_status(az, az_paths);
+    bs = bird_bgp_status(aws, aws_paths);
+    const json* f = peer(fs, "169.254.21.1");
+    const json* b = peer(bs, "169.254.21.2");
+    return f && b && f->value("lastError", json()).is_string() &&
+           b->value("lastError", json()).is_string();
+  })) << fs.dump(1)
+      << "\n"
+      << bs.dump(1);
+  EXPECT_EQ(peer(fs, "169.254.21.1")->at("lastError"),
+            "BGP Notification send: Cease/Maximum Number of Prefixes Reached");
+  EXPECT_EQ(peer(bs, "169.254.21.2")->at("lastError"),
+            "Received: Maximum number of prefixes reached");
+  EXPECT_NE(peer(bs, "169.254.21.2")->at("state"), "Connected");
+  EXPECT_EQ(kernel_route(az.netns, "10.2.0.0/16"), "");
+}
+
+// Exactly at the limit (two prefixes, limit 2) the session stays up: only more than the
+// limit closes it, as in the clouds.
+TEST_F(BgpNodes, FrrKeepsASessionAtTheLimit) {
+  for (auto& n : az.bgp_neighbors) n.max_prefixes = 2;
+  ASSERT_TRUE(start_frr(az, az_paths));
+  ASSERT_TRUE(start_bird(aws, aws_paths));
+  json fs;
+  ASSERT_TRUE(eventually([&] {
+    const json* f = peer(fs = frr_bgp_status(az, az_paths), "169.254.21.1");
+    return f && (*f)["state"] == "Connected" && (*f)["routesReceived"] == 2;
+  })) << fs.dump(1);
+  // Both prefixes accepted: FRR checked its limit as it took them, and the session is up.
+  EXPECT_TRUE(peer(fs, "169.254.21.1")->at("lastError").is_null()) << fs.dump(1);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ TEST(FrrConfig, AzureInstanceZeroIsPassiveEcmpFilteredAndLimited) {
         " neighbor 169.254.21.1 passive\n",        // [Z-AWS-OLD]
         " neighbor 169.254.21.1 timers 60 180\n",  // [Z-TIMER]
         "  network 10.1.0.0/16\n", "  maximum-paths 2\n",
-        "  neighbor 169.254.21.1 maximum-prefix 4000 restart 1\n",  // [Z-FAQ-BGP]
+        "  neighbor 169.254.21.1 maximum-prefix 3999 restart 1\n",  // [Z-FAQ-BGP]
         "ip prefix-list vpnlab-import seq 10 deny 10.1.0.0/16\n",
         "ip prefix-list vpnlab-export seq 5 deny 0.0.0.0/0\n",
         "  neighbor 169.254.22.1 prefix-list vpnlab-import in\n",
@@ -45,8 +45,8 @@ TEST(FrrConfig, AwsVgwConnectsWithOnePathAndTheHundredPrefixLimit) {
   for (const char* peer : {"169.254.21.2", "169.254.22.2", "169.254.21.6", "169.254.22.6"}) {
     const std::string nb = std::string(" neighbor ") + peer;
     EXPECT_TRUE(has(c, nb + " remote-as 65000\n")) << peer;
-    EXPECT_TRUE(has(c, nb + " timers 10 30\n")) << peer;                        // [X-XML, X-IOS]
-    EXPECT_TRUE(has(c, " " + nb + " maximum-prefix 100 restart 1\n")) << peer;  // [A-QUOTA]
+    EXPECT_TRUE(has(c, nb + " timers 10 30\n")) << peer;                       // [X-XML, X-IOS]
+    EXPECT_TRUE(has(c, " " + nb + " maximum-prefix 99 restart 1\n")) << peer;  // [A-QUOTA]
     EXPECT_FALSE(has(c, nb + " passive")) << peer;
   }
   EXPECT_TRUE(has(c, "  maximum-paths 1\n"));  // no ECMP on a VGW [A-ROUTE]
