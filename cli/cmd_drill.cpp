@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "topology/control_client.hpp"
+#include "topology/nodes/real_node.hpp"
 #include "topology/supervisor.hpp"
 
 namespace vpnlab::cli {
@@ -35,6 +36,23 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
     for (const auto& t : g.tunnels) has = has || t.device == device;
     if (!has || (!node.empty() && g.node != node)) continue;
     if (!from.empty() && (g.cloud == topology::Cloud::aws ? "aws" : "azure") != from) continue;
+    if (topology::nodes::is_real(g)) {
+      for (const auto& t : g.tunnels) {
+        if (t.device != device) continue;
+        auto note =
+            topology::nodes::node_drill(g, topology::nodes::node_paths(paths, g), t, action);
+        if (!note) {
+          std::fprintf(stderr, "  %s: %s\n", g.node.c_str(), note.error().message.c_str());
+          ++failed;
+        } else {
+          std::printf("  %s (%s): tunnel %s %s%s\n", g.node.c_str(), g.implementation.c_str(),
+                      device.c_str(), action.c_str(), note->empty() ? "" : (" - " + *note).c_str());
+          ++done;
+        }
+      }
+      if (action.rfind("rekey", 0) == 0 && done) break;  // one end starts a rekey
+      continue;
+    }
     auto reply = topology::control_request(
         paths.socket(g.node), {{"command", "tunnel"}, {"tunnel", device}, {"action", action}});
     if (!reply) {

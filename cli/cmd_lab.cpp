@@ -13,6 +13,7 @@
 #include "cli/sas_text.hpp"
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
+#include "topology/nodes/real_node.hpp"
 #include "topology/reachability.hpp"
 #include "topology/supervisor.hpp"
 #include "topology/underlay.hpp"
@@ -83,10 +84,7 @@ std::string self_exe() {
 
 nlohmann::json query_gateways(const topology::LabPlan& plan, const topology::RunPaths& paths) {
   nlohmann::json all = nlohmann::json::object();
-  for (const auto& g : plan.gateways) {
-    auto reply = topology::control_request(paths.socket(g.node), {{"command", "status"}});
-    all[g.node] = reply ? *reply : nlohmann::json();
-  }
+  for (const auto& g : plan.gateways) all[g.node] = topology::nodes::gateway_status(g, paths);
   return all;
 }
 
@@ -112,6 +110,27 @@ std::string converged(const nlohmann::json& m) {
   return "";
 }
 
+// Nodes run by real software (lab.nodes): start them and say what their software cannot
+// express of the cloud (issue 10: "the lab says so at up").
+bool start_real_nodes(const topology::LabPlan& plan, const topology::RunPaths& paths) {
+  for (const auto& g : plan.gateways) {
+    if (!topology::nodes::is_real(g)) continue;
+    auto started = topology::nodes::start_node(g, topology::nodes::node_paths(paths, g));
+    if (!started) {
+      std::fprintf(stderr, "vpnlab up: %s (%s): %s\n", g.node.c_str(), g.implementation.c_str(),
+                   started.error().message.c_str());
+      return false;
+    }
+    std::string daemons;
+    for (const auto& d : started->daemons)
+      daemons += "  " + d.name + " pid " + std::to_string(d.pid);
+    std::printf("gateway %-10s %s%s%s\n", g.node.c_str(), g.implementation.c_str(), daemons.c_str(),
+                started->already_running ? " (already running, kept)" : "");
+    for (const auto& n : topology::nodes::node_notes(g)) std::printf("  note: %s\n", n.c_str());
+  }
+  return true;
+}
+
 }  // namespace
 
 int cmd_up(const LabSource& src, const UpOptions& opt) {
@@ -135,6 +154,8 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
   if (print_mesh(plan.gateways) != 0) return 2;
   if (opt.underlay_only) return 0;
   auto t1 = Clock::now();
+  // Real nodes first: a vpnlab gateway that initiates gives up on a peer that is not there.
+  if (!start_real_nodes(plan, paths_for(*lab))) return 1;
   auto started = topology::start_gateways(plan, paths_for(*lab), self_exe());
   if (!started) {
     std::fprintf(stderr, "vpnlab up: %s\n", started.error().message.c_str());
@@ -181,6 +202,11 @@ int cmd_down(const LabSource& src) {
   auto plan = topology::compile(*lab);
   auto t0 = Clock::now();
   if (topology::stop_supervisor(paths_for(*lab))) std::printf("stopped the lab supervisor\n");
+  for (const auto& g : plan.gateways) {
+    if (!topology::nodes::is_real(g)) continue;
+    auto stopped = topology::nodes::stop_node(g, topology::nodes::node_paths(paths_for(*lab), g));
+    for (const auto& d : stopped) std::printf("stopped %s of %s\n", d.c_str(), g.node.c_str());
+  }
   for (const auto& n : topology::stop_gateways(plan, paths_for(*lab))) {
     std::printf("stopped gateway %s\n", n.c_str());
   }

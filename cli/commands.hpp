@@ -35,6 +35,12 @@ struct CaptureOptions {
   std::uint64_t count = 0;
 };
 int cmd_capture(const LabSource& src, const CaptureOptions& opt);
+struct ExportOptions {
+  std::string what;  // strongswan | frr | bird
+  std::string node;
+  bool show_secrets = false;
+};
+int cmd_export(const LabSource& src, const ExportOptions& opt);
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 struct InteropOptions {
   std::string peer;           // empty: strongswan+frr for Azure, strongswan+bird for AWS

@@ -22,7 +22,7 @@ std::uint64_t counter(const json& t, const char* name) {
 
 // BGP routes accepted on a tunnel's session, from the gateway's BGP status if it has one.
 std::optional<json> bgp_peer(const json& gw, const std::string& peer_address) {
-  if (!gw.is_object() || !gw.contains("bgp")) return std::nullopt;
+  if (!gw.is_object() || !gw.contains("bgp") || !gw["bgp"].is_object()) return std::nullopt;
   for (const auto& p : gw["bgp"].value("peers", json::array())) {
     if (p.value("neighbor", "") == peer_address) return p;
   }
@@ -74,7 +74,7 @@ json azure_view(const topology::Lab& lab, const json& gws) {
   json peers = json::array();
   for (int i = 0; i < 2; ++i) {
     const json& gw = gws.value("azure-gw" + std::to_string(i), json());
-    if (gw.is_object() && gw.contains("bgp")) {
+    if (gw.is_object() && gw.contains("bgp") && gw["bgp"].is_object()) {
       for (const auto& p : gw["bgp"].value("peers", json::array())) peers.push_back(p);
     }
   }

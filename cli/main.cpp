@@ -87,6 +87,18 @@ int main(int argc, char** argv) {
   capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
   capture->add_option("--count", cap.count, "stop after this many packets");
 
+  ExportOptions export_opt;
+  auto* exportc = app.add_subcommand(
+      "export",
+      "what a real device needs to take a gateway node's place (configs as vpnlab up runs them)");
+  exportc->add_option("what", export_opt.what, "strongswan | frr | bird")
+      ->required()
+      ->check(CLI::IsMember({"strongswan", "frr", "bird"}));
+  exportc->add_option("--node", export_opt.node, "azure-gw0, azure-gw1 or aws-vgw")->required();
+  exportc->add_flag("--show-secrets", export_opt.show_secrets, "write the pre-shared keys");
+  exportc->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+  exportc->add_option("--lab", src.lab_name, "a running lab's name");
+
   InteropOptions iop;
   auto* interop = app.add_subcommand(
       "interop", "run the interop matrix against real strongSwan + FRR / BIRD (root)");
@@ -104,6 +116,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (*interop) return cmd_interop(iop);
   if (*capture) return cmd_capture(src, cap);
+  if (*exportc) return cmd_export(src, export_opt);
   if (*tunnel) return cmd_tunnel(src, action, tunnel_name, tunnel_node, from);
   if (*supervise) return cmd_supervise(src);
   if (*gateway) return cmd_gateway(plan_file, socket_path);

@@ -7,6 +7,10 @@ namespace vpnlab::cli {
 std::string plan_summary(const topology::GatewayPlan& g) {
   std::string s = g.node + " (" + g.display_name + ", namespace " + g.netns + ", ASN " +
                   std::to_string(g.asn) + ")\n";
+  if (g.implementation != "vpnlab") {
+    s += "  run by: " + g.implementation +
+         (g.command.empty() ? "" : " (command in " + g.node + ".external.sh)") + "\n";
+  }
   s += "  public:";
   for (auto a : g.public_addresses) s += " " + a.to_string();
   s += "\n  announces:";

@@ -44,6 +44,10 @@ GatewayPlan base_plan(const Lab& lab, const std::string& node, Cloud cloud, int 
   g.instance = instance;
   g.time_factor = lab.lab.time_factor;
   g.keying = lab.lab.keying;
+  if (auto it = lab.lab.nodes.find(node); it != lab.lab.nodes.end()) {
+    g.implementation = it->second.implementation;
+    g.command = it->second.command;
+  }
   return g;
 }
 

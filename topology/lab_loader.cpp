@@ -168,6 +168,11 @@ LoadResult load_lab_text(const std::string& yaml, const std::string& file) {
       l.str("name", lab.lab.name);
       l.real("time_factor", lab.lab.time_factor);
       l.str("keying", lab.lab.keying);
+      l.named_objects("nodes", [&](const std::string& node, YamlReader& n) {
+        NodeSettings& settings = lab.lab.nodes[node];
+        n.str("implementation", settings.implementation);
+        n.str("command", settings.command);
+      });
     });
     top.object("azure", [&](YamlReader& a) { read_azure(a, lab.azure); });
     top.object("aws", [&](YamlReader& a) { read_aws(a, lab.aws); });

@@ -178,12 +178,22 @@ struct Aws {
 
 // ---- The lab ---------------------------------------------------------------------------------
 
+/// Which software runs a gateway node (lab.nodes.<node>). "vpnlab" is the vpnlab gateway
+/// process; "strongswan+frr" / "strongswan+bird" are charon (kernel-libipsec) with FRR bgpd or
+/// BIRD, configured from the node's plan (the configs `vpnlab export` prints); "external"
+/// builds the node's namespace, addresses and configs and runs `command` there (or nothing).
+struct NodeSettings {
+  std::string implementation = "vpnlab";
+  std::string command;  // external only: run with /bin/sh -c in the node's namespace
+};
+
 struct LabSettings {
   std::string name = "vpnlab";
   double time_factor = 1.0;  // scales every protocol timer (tests use e.g. 0.01)
   // How CHILD_SAs get their keys: "ike" (IKEv2 with the PSK) or "manual" (fixed SAs derived
   // from the PSK on both ends, like `ip xfrm state`: the dataplane without IKE).
   std::string keying = "ike";
+  std::map<std::string, NodeSettings> nodes;  // azure-gw0 | azure-gw1 | aws-vgw -> settings
 };
 
 struct Lab {

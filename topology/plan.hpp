@@ -77,6 +77,9 @@ struct GatewayPlan {
   bool route_propagation = true;
   double time_factor = 1.0;
   std::string keying = "ike";  // ike | manual (LabSettings::keying)
+  // Who runs this node (lab.nodes): vpnlab | strongswan+frr | strongswan+bird | external.
+  std::string implementation = "vpnlab";
+  std::string command;  // external: run with /bin/sh -c in the node's namespace ("" = none)
 };
 
 /// Writes a plan as YAML (it holds PSKs: the caller makes the file 0600).

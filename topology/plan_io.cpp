@@ -153,6 +153,8 @@ std::string plan_to_yaml(const GatewayPlan& g) {
   e << YAML::Key << "route_propagation" << YAML::Value << g.route_propagation;
   e << YAML::Key << "time_factor" << YAML::Value << g.time_factor;
   e << YAML::Key << "keying" << YAML::Value << g.keying;
+  e << YAML::Key << "implementation" << YAML::Value << g.implementation;
+  if (!g.command.empty()) e << YAML::Key << "command" << YAML::Value << g.command;
   e << YAML::Key << "tunnels" << YAML::Value << YAML::BeginSeq;
   for (const auto& t : g.tunnels) emit_tunnel(e, t);
   e << YAML::EndSeq;
@@ -189,6 +191,9 @@ Checked<GatewayPlan> plan_from_yaml(const std::string& text) {
     g.route_propagation = get<bool>(n, "route_propagation");
     g.time_factor = get<double>(n, "time_factor");
     g.keying = get<std::string>(n, "keying");
+    // Plans written before lab.nodes existed are vpnlab nodes.
+    if (n["implementation"]) g.implementation = get<std::string>(n, "implementation");
+    if (n["command"]) g.command = get<std::string>(n, "command");
     for (const auto& t : n["tunnels"]) g.tunnels.push_back(read_tunnel(t));
     for (const auto& b : n["bgp_neighbors"]) g.bgp_neighbors.push_back(read_neighbor(b));
     return g;

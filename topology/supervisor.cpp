@@ -18,6 +18,7 @@
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
 #include "topology/fabric.hpp"
+#include "topology/nodes/real_node.hpp"
 #include "topology/underlay.hpp"
 
 namespace vpnlab::topology {
@@ -87,6 +88,7 @@ Checked<std::vector<GatewayStart>> start_gateways(const LabPlan& plan, const Run
   ::chmod(paths.dir.c_str(), 0700);
   std::vector<GatewayStart> out;
   for (const auto& g : plan.gateways) {
+    if (nodes::is_real(g)) continue;  // started by nodes::start_node
     if (int pid = running_gateway_pid(paths, g.node)) {
       out.push_back({g.node, pid, true});
       continue;
@@ -203,10 +205,7 @@ int run_supervisor(const LabPlan& plan, const RunPaths& paths, std::chrono::mill
              static_cast<long long>(period.count()));
   while (!g_stop && underlay_present(plan.underlay)) {
     nlohmann::json status = nlohmann::json::object();
-    for (const auto& g : plan.gateways) {
-      auto reply = control_request(paths.socket(g.node), {{"command", "status"}}, period);
-      status[g.node] = reply ? *reply : nlohmann::json();
-    }
+    for (const auto& g : plan.gateways) status[g.node] = nodes::gateway_status(g, paths, period);
     auto changed = apply_fabric_routes(desired_fabric_routes(plan, addresses, status));
     if (!changed) {
       VPNLAB_LOG(warn, "sup", "route propagation: %s", changed.error().message.c_str());

@@ -15,5 +15,6 @@ Diagnostics validate(const Lab& lab);
 void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d);
+void validate_nodes(const Lab& lab, Diagnostics& d);
 
 }  // namespace vpnlab::topology

@@ -259,6 +259,7 @@ Diagnostics validate(const Lab& lab) {
   validate_azure(lab, r, d);
   validate_aws(lab, r, d);
   validate_tutorial(lab, r, d);
+  validate_nodes(lab, d);
   return d;
 }
 

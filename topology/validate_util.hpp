@@ -11,6 +11,10 @@
 
 namespace vpnlab::topology {
 
+/// The known name closest to value (edit distance), or "" when none is close: for "did you
+/// mean" (topology/yaml_reader.cpp).
+std::string nearest_name(const std::string& value, const std::vector<std::string>& known);
+
 inline std::string idx(const std::string& base, std::size_t i) {
   return base + "[" + std::to_string(i) + "]";
 }

@@ -23,6 +23,16 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string nearest_name(const std::string& value, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(4, value.size() / 3);
+  for (const auto& k : known) {
+    std::size_t d = edit_distance(value, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return best;
+}
+
 SourceLocation location_of(const YAML::Node& node) {
   auto m = node.Mark();
   if (m.line < 0) return {};
@@ -148,6 +158,26 @@ void YamlReader::list(const char* key, const std::function<void(YamlReader&)>& f
     }
     YamlReader item(n[i], item_path, where_, diags_);
     fn(item);
+    item.finish();
+  }
+}
+
+void YamlReader::named_objects(const char* key,
+                               const std::function<void(const std::string&, YamlReader&)>& fn) {
+  YAML::Node n = field(key);
+  if (!n || n.IsNull()) return;
+  if (!n.IsMap()) return type_error(key, n, "a mapping of names to fields");
+  for (const auto& kv : n) {
+    std::string name = kv.first.Scalar();
+    std::string item_path = child_path(key) + "." + name;
+    if (!kv.second.IsMap()) {
+      diags_.add_at(Severity::error, item_path, location_of(kv.second),
+                    "expected a mapping of fields");
+      continue;
+    }
+    YamlReader item(kv.second, item_path, where_, diags_);
+    where_[item_path] = location_of(kv.first);
+    fn(name, item);
     item.finish();
   }
 }

@@ -30,6 +30,10 @@ class YamlReader {
   void object(const char* key, const std::function<void(YamlReader&)>& fn);
   /// A sequence of mappings; fn reads each item (the item's index is in its path).
   void list(const char* key, const std::function<void(YamlReader&)>& fn);
+  /// A mapping whose keys are names the user chooses (e.g. node names); fn reads each value,
+  /// which must be a mapping (its path is "<key>.<name>").
+  void named_objects(const char* key,
+                     const std::function<void(const std::string&, YamlReader&)>& fn);
   bool has(const char* key) const;
   /// Reports every key of this mapping that no call above asked for.
   void finish();

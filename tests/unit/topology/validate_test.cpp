@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "lab_test_util.hpp"
+#include "topology/plan.hpp"
 
 namespace vpnlab::topology {
 namespace {
@@ -152,6 +155,23 @@ const Case kCases[] = {
      "public_ips[1].ip_address", "already used"},
     {"keying unknown", "  time_factor: 1", "  time_factor: 1\n  keying: psk", "lab.keying",
      "ike, manual"},
+    // --- lab.nodes: which software runs a gateway node
+    {"node implementation misspelled", "  time_factor: 1",
+     "  time_factor: 1\n  nodes:\n    azure-gw0: {implementation: strongswan+fr}",
+     "lab.nodes.azure-gw0.implementation", "did you mean 'strongswan+frr'?"},
+    {"unknown gateway node", "  time_factor: 1",
+     "  time_factor: 1\n  nodes:\n    azure-gw3: {implementation: strongswan+frr}",
+     "lab.nodes.azure-gw3", "did you mean 'azure-gw0'?"},
+    {"command on a non-external node", "  time_factor: 1",
+     "  time_factor: 1\n  nodes:\n    aws-vgw: {implementation: strongswan+bird, command: x}",
+     "lab.nodes.aws-vgw.command", "only an external node runs a command"},
+    {"strongSwan needs IKE keying", "  time_factor: 1",
+     "  time_factor: 1\n  keying: manual\n  nodes:\n    aws-vgw: {implementation: "
+     "strongswan+bird}",
+     "lab.nodes.aws-vgw.implementation", "needs lab.keying: ike"},
+    {"node field misspelled", "  time_factor: 1",
+     "  time_factor: 1\n  nodes:\n    aws-vgw: {implementaton: external}",
+     "lab.nodes.aws-vgw.implementaton", "did you mean 'implementation'"},
     // --- references and syntax
     {"dangling LNG reference", "local_network_gateway: AWSTunnel1ToInstance0",
      "local_network_gateway: Nope", "connections[0].local_network_gateway", "names no entry"},
@@ -173,6 +193,26 @@ TEST(Validate, EveryRuleHasAClearError) {
                             << d.format("lab.yaml");
     EXPECT_GT(hit->where.line, 0) << "the finding must carry a line number";
   }
+}
+
+TEST(Validate, NodeImplementationsReachThePlan) {
+  std::string yaml = mutated("  time_factor: 1",
+                             "  time_factor: 1\n  nodes:\n    azure-gw1: {implementation: "
+                             "strongswan+frr}\n    aws-vgw: {implementation: external, command: "
+                             "\"sleep 1\"}");
+  auto loaded = load_lab_text(yaml, "lab.yaml");
+  ASSERT_TRUE(loaded.lab);
+  EXPECT_TRUE(validate(*loaded.lab).ok()) << validate(*loaded.lab).format("lab.yaml");
+  auto plan = compile(*loaded.lab);
+  std::map<std::string, std::string> impl;
+  for (const auto& g : plan.gateways) impl[g.node] = g.implementation;
+  EXPECT_EQ(impl["azure-gw0"], "vpnlab");
+  EXPECT_EQ(impl["azure-gw1"], "strongswan+frr");
+  EXPECT_EQ(impl["aws-vgw"], "external");
+  auto back = plan_from_yaml(plan_to_yaml(plan.gateways[2]));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->implementation, "external");
+  EXPECT_EQ(back->command, "sleep 1");
 }
 
 TEST(Validate, ErrorsPointAtTheLineOfTheField) {
