@@ -32,9 +32,12 @@ void print_table(const std::vector<iop::CaseResult>& results) {
     std::string lost =
         r.probes_sent ? std::to_string(r.probes_lost) + "/" + std::to_string(r.probes_sent) : "-";
     std::printf("%-13s %-6s %-16s %-6s %-40s %-24s %6.1f s %12s\n", r.name.c_str(), r.side.c_str(),
-                r.peer.c_str(), r.ok ? "pass" : "FAIL", join(r.ike_suites).c_str(),
-                join(r.esp_suites).c_str(), r.seconds, lost.c_str());
-    if (!r.ok) std::printf("    -> %s\n", r.reason.c_str());
+                r.peer.c_str(),
+                r.skipped ? "skip"
+                : r.ok    ? "pass"
+                          : "FAIL",
+                join(r.ike_suites).c_str(), join(r.esp_suites).c_str(), r.seconds, lost.c_str());
+    if (!r.ok || r.skipped) std::printf("    -> %s\n", r.reason.c_str());
   }
 }
 
@@ -89,11 +92,15 @@ int cmd_interop(const InteropOptions& opt) {
     }
   }
   std::filesystem::remove_all(work);
-  int failed = 0;
-  for (const auto& r : results) failed += !r.ok;
+  int failed = 0, skipped = 0;
+  for (const auto& r : results) {
+    failed += !r.ok;
+    skipped += r.skipped;
+  }
   nlohmann::json doc = {{"cases", report},
-                        {"passed", results.size() - failed},
+                        {"passed", static_cast<int>(results.size()) - failed - skipped},
                         {"failed", failed},
+                        {"skipped", skipped},
                         {"time_factor", opt.time_factor}};
   if (!opt.report.empty()) {
     std::ofstream(opt.report, std::ios::trunc) << doc.dump(2) << "\n";

@@ -153,9 +153,13 @@ bool LabRun::aws_sessions_refused_prefixes() {
   for (const auto& p : arr(gw["bgp"], "peers")) {
     ++peers;
     std::string err = p["lastError"].is_string() ? p["lastError"].get<std::string>() : "";
-    bool prefixes =
-        err.find("Prefixes") != std::string::npos || err.find("prefix") != std::string::npos;
-    if (prefixes && p.value("bgpState", "") != "Established") ++refused;
+    // vpnlab: "Cease/Maximum Number of Prefixes Reached"; BIRD: "Route limit exceeded".
+    bool prefixes = err.find("Prefixes") != std::string::npos ||
+                    err.find("prefix") != std::string::npos ||
+                    err.find("Route limit") != std::string::npos;
+    // Closed for the limit at least once (its last error says so) and never holding more
+    // than the limit: the session may be re-established between two limit hits.
+    if (prefixes && p.value("routesReceived", 0) <= 100) ++refused;
   }
   return peers > 0 && refused == peers;
 }

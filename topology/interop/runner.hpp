@@ -37,7 +37,8 @@ struct StepResult {
 struct CaseResult {
   std::string name, what, side, peer, lab;
   bool ok = false;
-  std::string reason;                               // the first failure
+  bool skipped = false;  // the real software cannot express the case (reason says why)
+  std::string reason;    // the first failure, or why skipped
   std::vector<std::string> ike_suites, esp_suites;  // negotiated, as strongSwan spells them
   std::uint64_t probes_sent = 0, probes_lost = 0;
   double seconds = 0;
