@@ -76,6 +76,8 @@ class Netlink {
 
   /// Adds address/len on the device; an address already present is success (idempotent).
   Checked<void> add_address(std::string_view device, Ipv4Address address, std::uint8_t length);
+  /// Removes address/len from the device; an address that is not there is success.
+  Checked<void> delete_address(std::string_view device, Ipv4Address address, std::uint8_t length);
   Checked<std::vector<AddressInfo>> addresses();
 
   /// Adds or replaces the route; several hops make a multipath (ECMP) route.
@@ -95,6 +97,8 @@ class Netlink {
  private:
   explicit Netlink(mnl_socket* sock);
   Checked<int> index_of(std::string_view name);
+  Checked<void> change_address(std::uint16_t type, std::uint16_t flags, std::string_view device,
+                               Ipv4Address address, std::uint8_t length, std::string_view what);
   // Sends one request and waits for its ACK (or the dump's end); on_reply sees each reply.
   using ReplyHandler = std::function<void(const nlmsghdr*)>;
   Checked<void> transact(nlmsghdr* request, std::string_view what,

@@ -1,6 +1,7 @@
 #include "topology/gateway/gateway.hpp"
 
 #include "base/log.hpp"
+#include "dataplane/core/tunnel_mtu.hpp"
 #include "esp/overhead.hpp"
 #include "topology/gateway/ike_config.hpp"
 #include "topology/gateway/manual_keying.hpp"
@@ -90,6 +91,8 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
     c.outer_remote = t.remote_outside;
     c.udp_encap = false;  // no NAT between the clouds' public addresses
     c.suite = mtu_suite(g->plan_, t);
+    // A host gateway's peer may be behind a NAT (ESP in UDP, RFC 3948: 8 bytes more).
+    if (g->plan_.underlay) c.mtu = dataplane::tunnel_mtu(c.suite, true);
     configs.push_back(c);
     g->tunnels_[t.device] = {};
   }
