@@ -64,17 +64,21 @@ bool socket_free(const std::string& path) {
   return false;
 }
 
-// Who holds the IKE ports when binding them failed: the error names the field and the process.
-std::string port_hint(const std::vector<Ipv4Address>& addresses) {
+// The dataplane's sockets set SO_REUSEADDR, so a second gateway on the same address would
+// bind and silently share IKE and ESP with the first: refuse, naming the field and process.
+bool ports_free(const std::vector<Ipv4Address>& addresses) {
   for (auto a : addresses) {
     for (std::uint16_t port : {500, 4500}) {
       if (auto owner = topology::udp_port_owner(a, port)) {
-        return "; underlay.address: UDP " + std::to_string(port) + " on " + a.to_string() +
-               " is held by " + *owner + " (another vpnlab gateway or an IKE daemon)";
+        std::fprintf(stderr,
+                     "vpnlab gateway: underlay.address: UDP %u on %s is held by %s (another "
+                     "vpnlab gateway or an IKE daemon on this address)\n",
+                     port, a.to_string().c_str(), owner->c_str());
+        return false;
       }
     }
   }
-  return "";
+  return true;
 }
 
 }  // namespace
@@ -96,7 +100,7 @@ int cmd_gateway(const std::string& config, const std::string& socket_arg) {
   std::unique_ptr<topology::HostAttachment> host;
   if (plan->underlay) {
     ::mkdir(kHostRunDir, 0700);
-    if (!socket_free(socket_path)) return 1;
+    if (!socket_free(socket_path) || !ports_free(plan->public_addresses)) return 1;
     auto attached = topology::HostAttachment::attach(*plan);
     if (!attached) {
       std::fprintf(stderr, "vpnlab gateway: %s\n", attached.error().message.c_str());
@@ -105,12 +109,9 @@ int cmd_gateway(const std::string& config, const std::string& socket_arg) {
     host = std::move(*attached);
     for (const auto& line : host->report()) VPNLAB_LOG(info, "host", "%s", line.c_str());
   }
-  const auto addresses = plan->public_addresses;
   auto gw = topology::Gateway::create(std::move(*plan), io, socket_path);
   if (!gw) {
-    bool in_use = host && gw.error().code == std::errc::address_in_use;
-    std::string hint = in_use ? port_hint(addresses) : "";
-    std::fprintf(stderr, "vpnlab gateway: %s%s\n", gw.error().message.c_str(), hint.c_str());
+    std::fprintf(stderr, "vpnlab gateway: %s\n", gw.error().message.c_str());
     return 1;
   }
   VPNLAB_LOG(info, "gw", "gateway started, control socket %s", socket_path.c_str());

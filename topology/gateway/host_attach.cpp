@@ -151,10 +151,11 @@ std::optional<std::string> udp_port_owner(Ipv4Address address, std::uint16_t por
     std::istringstream f(line);
     std::string sl, local, remote, st, queues, timer, retr, uid, timeout, inode;
     f >> sl >> local >> remote >> st >> queues >> timer >> retr >> uid >> timeout >> inode;
+    if (inode == "0") continue;
     unsigned a = 0, p = 0;
     if (std::sscanf(local.c_str(), "%X:%X", &a, &p) != 2 || p != port) continue;
     Ipv4Address bound{__builtin_bswap32(a)};
-    if (bound == address || bound.value == 0) inodes.insert("socket:[" + inode + "]");
+    if (bound == address) inodes.insert("socket:[" + inode + "]");
   }
   if (inodes.empty()) return std::nullopt;
   DIR* proc = ::opendir("/proc");

@@ -46,7 +46,7 @@ class HostAttachment {
   std::vector<std::string> report_;
 };
 
-/// The process holding UDP `port` on `address` or on 0.0.0.0 in this namespace, as
+/// The process holding UDP `port` bound to `address` (not 0.0.0.0) in this namespace, as
 /// "pid 1234 (charon)", from /proc/net/udp and /proc/<pid>/fd; nullopt when none is found.
 std::optional<std::string> udp_port_owner(Ipv4Address address, std::uint16_t port);
 
