@@ -42,7 +42,6 @@ Checked<std::unique_ptr<HostAttachment>> HostAttachment::attach(const GatewayPla
   for (const auto& a : u.addresses) {
     if (auto rc = h->add_address(a, *addresses); !rc) return Unexpected{rc.error()};
   }
-  if (!u.gateway) return h;
   auto routes = h->nl_.routes();
   if (!routes) return Unexpected{routes.error()};
   std::set<std::uint32_t> peers;
@@ -50,8 +49,10 @@ Checked<std::unique_ptr<HostAttachment>> HostAttachment::attach(const GatewayPla
     bool on_link = std::any_of(u.addresses.begin(), u.addresses.end(), [&](const Ipv4Prefix& p) {
       return p.length < 32 && p.contains(t.remote_outside);
     });
-    if (on_link || !peers.insert(t.remote_outside.value).second) continue;
-    if (auto rc = h->add_peer_route(t.remote_outside, *u.gateway, *routes); !rc) {
+    if (!peers.insert(t.remote_outside.value).second) continue;
+    // check_host_plan: a peer off the subnet has a gateway.
+    dataplane::NextHop hop{u.interface, on_link ? std::nullopt : u.gateway};
+    if (auto rc = h->add_peer_route(t.remote_outside, hop, *routes); !rc) {
       return Unexpected{rc.error()};
     }
   }
@@ -101,27 +102,28 @@ Checked<void> HostAttachment::add_address(const Ipv4Prefix& a,
   return {};
 }
 
-// A /32 per peer, not a default route: the host's own routing stays as it was.
-Checked<void> HostAttachment::add_peer_route(Ipv4Address peer, Ipv4Address via,
+// A /32 per peer (through the gateway, or on the link), not a default route: the host's
+// own routing stays as it was, and no route BGP learns over a tunnel can pull the peer's
+// outside address into that tunnel (the gateway rejects an equal /32, gateway.cpp).
+Checked<void> HostAttachment::add_peer_route(Ipv4Address peer, const dataplane::NextHop& hop,
                                              const std::vector<dataplane::RouteInfo>& all) {
   Ipv4Prefix host{peer, 32};
-  dataplane::NextHop hop{interface_, via};
+  std::string to =
+      (hop.gateway ? " via " + hop.gateway->to_string() : std::string()) + " dev " + interface_;
   for (const auto& r : all) {
     if (r.prefix != host) continue;
     if (r.hops.size() == 1 && r.hops[0] == hop) {
       report_.push_back("kept route " + host.to_string() + hop_text(r) + " (it was there)");
       return {};
     }
-    return bad("underlay.gateway: a route " + host.to_string() + hop_text(r) +
-               " exists already; not replacing it with via " + via.to_string() + " dev " +
-               interface_);
+    return bad(std::string(hop.gateway ? "underlay.gateway" : "underlay.host") + ": a route " +
+               host.to_string() + hop_text(r) + " exists already; not replacing it with" + to);
   }
   if (auto rc = nl_.replace_route(host, {hop}); !rc) {
-    return fail(rc.error().code, "underlay.gateway: " + rc.error().message);
+    return fail(rc.error().code, "route to the peer: " + rc.error().message);
   }
   added_routes_.push_back(host);
-  report_.push_back("added route " + host.to_string() + " via " + via.to_string() + " dev " +
-                    interface_);
+  report_.push_back("added route " + host.to_string() + to);
   return {};
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The system side of a gateway on a host interface (plan.hpp HostUnderlay): in the calling
 // thread's namespace (the host's), checks the interface, adds the underlay addresses that
-// are missing and a /32 route to each peer's outside address through underlay.gateway, and
+// are missing and a /32 route to each peer's outside address (on the link, or through
+// underlay.gateway), and
 // on destruction removes exactly what it added (an address or route already there is kept
 // and left alone).
 
@@ -36,7 +37,7 @@ class HostAttachment {
       : nl_(std::move(nl)), interface_(std::move(interface)) {}
   Checked<void> check_interface();
   Checked<void> add_address(const Ipv4Prefix& a, const std::vector<dataplane::AddressInfo>& all);
-  Checked<void> add_peer_route(Ipv4Address peer, Ipv4Address via,
+  Checked<void> add_peer_route(Ipv4Address peer, const dataplane::NextHop& hop,
                                const std::vector<dataplane::RouteInfo>& all);
 
   dataplane::Netlink nl_;

@@ -12,7 +12,7 @@
 # errors naming the field (no interface, address on another interface, a running gateway's
 # socket, UDP 500 held by another process), an address already there kept on exit, the
 # IKE_SA and CHILD_SA up on both ends, pings both ways through the tunnel, a clean SIGTERM
-# exit that removes the address it added, no PSK in the gateway's output.
+# exit that removes the address and peer route it added, no PSK in the gateway's output.
 # Everything is named vpnlab-t-<pid>-*; processes are stopped by PID; cleanup on every exit.
 set -u
 VPNLAB=$1
@@ -175,6 +175,7 @@ for _ in $(seq 150); do
 done
 [ $up = 1 ] || { cat "$work/charon.log"; fail "tunnel not UP: $(cat "$work/status.json")"; }
 ip -n "$HOST" -4 addr show dev eth1 | grep -q "192.0.2.10/24" || fail "address not added"
+ip -n "$HOST" route show 192.0.2.20/32 | grep -q "dev eth1" || fail "no /32 route to the peer"
 run "$VPNLAB" gateway --config "$work/aws.plan.yaml" --status
 sas=$(sw --list-sas)
 echo "$sas"
@@ -199,9 +200,10 @@ wait "$gw"
 rc=$?
 [ $rc = 0 ] || fail "gateway exit status $rc after SIGTERM"
 ip -n "$HOST" -4 addr show dev eth1 | grep -q "192.0.2.10" && fail "address left on eth1"
+[ -n "$(ip -n "$HOST" route show 192.0.2.20/32)" ] && fail "peer route left behind"
 ip -n "$HOST" link show aws0t1 >/dev/null 2>&1 && fail "TUN aws0t1 left behind"
 [ -e "/run/vpnlab-host/$T-aws-vgw.sock" ] && fail "control socket left behind"
 grep -q "removed 192.0.2.10/24 from eth1" "$work/gw1.log" || fail "no removal in the log"
 grep -qF "$psk" "$work"/gw*.log && fail "the PSK appears in the gateway's output"
-echo "ok: SIGTERM: exit 0, address, TUN and socket removed; no PSK in the output"
+echo "ok: SIGTERM: exit 0, address, peer route, TUN and socket removed; no PSK in the output"
 echo "PASS"
