@@ -132,6 +132,10 @@ int cmd_gateway_status(const std::string& config, const std::string& socket_arg,
   auto plan = read_plan(config);
   if (!plan) return 1;
   std::string socket_path = socket_for(*plan, socket_arg);
+  if (socket_path.empty()) {
+    std::fprintf(stderr, "vpnlab gateway: --socket is required for a lab plan\n");
+    return 1;
+  }
   auto reply = topology::control_request(socket_path, {{"command", "status"}});
   if (!reply) {
     std::fprintf(stderr, "vpnlab gateway: %s\n", reply.error().message.c_str());

@@ -37,6 +37,15 @@ Checked<std::unique_ptr<HostAttachment>> HostAttachment::attach(const GatewayPla
   if (!nl) return Unexpected{nl.error()};
   std::unique_ptr<HostAttachment> h(new HostAttachment(std::move(*nl), u.interface));
   if (auto rc = h->check_interface(); !rc) return Unexpected{rc.error()};
+  // A TUN of that name would be joined, not created (multi-queue TUNSETIFF): another
+  // gateway's tunnel (an Azure instance and the AWS VGW name theirs alike, aws0t1...).
+  for (std::size_t i = 0; i < plan.tunnels.size(); ++i) {
+    const std::string& dev = plan.tunnels[i].device;
+    if (h->nl_.link(dev)) {
+      return bad("tunnels[" + std::to_string(i) + "].device: an interface named " + dev +
+                 " exists already here (another gateway's tunnel?)");
+    }
+  }
   auto addresses = h->nl_.addresses();
   if (!addresses) return Unexpected{addresses.error()};
   for (const auto& a : u.addresses) {

@@ -9,10 +9,11 @@
 #
 # `ip netns exec <t>-host vpnlab gateway` is the host namespace from the gateway's point of
 # view: no lab namespace exists. Checked: the plan printed by `topology plan --host-interface`,
-# errors naming the field (no interface, address on another interface, a running gateway's
-# socket, UDP 500 held by another process), an address already there kept on exit, the
-# IKE_SA and CHILD_SA up on both ends, pings both ways through the tunnel, a clean SIGTERM
-# exit that removes the address and peer route it added, no PSK in the gateway's output.
+# errors naming the field (no interface, address on another interface, a tunnel device name
+# taken, a running gateway's socket, UDP 500 held by another process), an address already
+# there kept on exit, a route via underlay.gateway, the IKE_SA and CHILD_SA up on both ends,
+# pings both ways through the tunnel, a clean SIGTERM exit that removes the address and peer
+# route it added, no PSK in the gateway's output.
 # Everything is named vpnlab-t-<pid>-*; processes are stopped by PID; cleanup on every exit.
 set -u
 VPNLAB=$1
@@ -83,6 +84,9 @@ expect_error "$work/eth9.plan.yaml" "underlay.host: no interface 'eth9'"
 run ip -n "$HOST" addr add 192.0.2.10/32 dev lo
 expect_error "$work/aws.plan.yaml" "underlay.address: 192.0.2.10 is already on lo"
 run ip -n "$HOST" addr del 192.0.2.10/32 dev lo
+run ip -n "$HOST" tuntap add aws0t1 mode tun
+expect_error "$work/aws.plan.yaml" "tunnels[0].device: an interface named aws0t1 exists already"
+run ip -n "$HOST" link del aws0t1
 
 # start_gateway PLAN LOG: `vpnlab gateway` in the host namespace (the background job is the
 # gateway itself: ip netns exec execs it), then waits until its control socket answers.
