@@ -69,10 +69,11 @@ Checked<void> replace_locals(GatewayPlan& g, const std::vector<Ipv4Prefix>& addr
 }
 
 Checked<void> replace_peers(GatewayPlan& g, const HostPlanOptions& o) {
-  for (const auto& [key, addr] : o.peer_by_tunnel) {
+  for (const auto& entry : o.peer_by_tunnel) {  // (clang 14 lambdas cannot capture bindings)
+    const std::string& key = entry.first;
     if (std::none_of(g.tunnels.begin(), g.tunnels.end(), [&](auto& t) { return names(t, key); }))
-      return bad("--peer-address " + key + "=" + addr.to_string() + ": no selected tunnel '" + key +
-                 "' on " + g.node);
+      return bad("--peer-address " + key + "=" + entry.second.to_string() +
+                 ": no selected tunnel '" + key + "' on " + g.node);
   }
   for (auto& t : g.tunnels) {
     std::optional<Ipv4Address> peer = o.peer_all;
