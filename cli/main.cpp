@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
       "also list every IKE_SA and CHILD_SA: SPIs, algorithms, rekey countdowns, traffic");
 
   std::string plan_file, socket_path;
-  auto* gateway =
-      app.add_subcommand("gateway", "run one gateway node (started by up, in its namespace)");
+  auto* gateway = app.add_subcommand("gateway",
+                                     "run one gateway node (started by up in its namespace, or "
+                                     "by hand from a host plan: topology plan --host-interface)");
   gateway->add_option("--config", plan_file, "the gateway's plan file")->required();
   gateway->add_option("--socket", socket_path,
                       "control socket path (default for a host plan: "
