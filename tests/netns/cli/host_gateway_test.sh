@@ -12,8 +12,9 @@
 # errors naming the field (no interface, address on another interface, a tunnel device name
 # taken, a running gateway's socket, UDP 500 held by another process), an address already
 # there kept on exit, a route via underlay.gateway, the IKE_SA and CHILD_SA up on both ends,
-# pings both ways through the tunnel, a clean SIGTERM exit that removes the address and peer
-# route it added, no PSK in the gateway's output.
+# pings both ways through the tunnel, BGP with BIRD on the device (routes into the host's
+# table, none that would replace its subnet or peer route), a clean SIGTERM exit that removes
+# the address and peer route it added, no PSK in the gateway's output.
 # Everything is named vpnlab-t-<pid>-*; processes are stopped by PID; cleanup on every exit.
 set -u
 VPNLAB=$1
@@ -197,6 +198,35 @@ jq -e '[.tunnels[0].ike_sas[0].child_sas[] | select(.in.packets >= 6 and .out.pa
        | length == 1' "$work/status.json" >/dev/null ||
   fail "the pings did not cross vpnlab's CHILD_SA: $(jq -c '.tunnels[0].ike_sas' "$work/status.json")"
 echo "ok: pings cross the tunnel both ways"
+
+# BGP over the tunnel with BIRD on the device (Azure's ASN, as the plan's neighbour says): a
+# route it announces reaches the host's table through aws0t1; announcements equal to the
+# host's subnet or the peer's /32 are rejected, so IKE and ESP stay on eth1.
+if command -v bird >/dev/null; then
+  cat >"$work/bird.conf" <<EOF
+router id 169.254.21.2;
+protocol device { }
+protocol static { ipv4; route 10.99.0.0/24 blackhole; route 192.0.2.0/24 blackhole;
+  route 192.0.2.20/32 blackhole; }
+protocol bgp aws { local 169.254.21.2 as 65000; neighbor 169.254.21.1 as 64512;
+  ipv4 { import none; export where source = RTS_STATIC; }; }
+EOF
+  ip netns exec "$DEV" bird -f -c "$work/bird.conf" -s "$work/bird.ctl" >"$work/bird.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 150); do
+    ip -n "$HOST" route show 10.99.0.0/24 | grep -q "dev aws0t1" && break
+    sleep 0.1
+  done
+  ip -n "$HOST" route show 10.99.0.0/24 | grep -q "dev aws0t1" ||
+    fail "BIRD's route not in the host's table: $(ip -n "$HOST" route; cat "$work/bird.out")"
+  ip -n "$HOST" route show 192.0.2.0/24 | grep -q "dev eth1 proto kernel" ||
+    fail "the host's own subnet route was replaced: $(ip -n "$HOST" route)"
+  ip -n "$HOST" route show 192.0.2.20/32 | grep -q "dev eth1" ||
+    fail "the peer's /32 was replaced: $(ip -n "$HOST" route)"
+  run ip netns exec "$DEV" ping -c1 -W2 -I 169.254.21.2 169.254.21.1 >/dev/null ||
+    fail "tunnel broken after BGP"
+  echo "ok: BGP over the tunnel: 10.99.0.0/24 via aws0t1; 192.0.2.0/24 and 192.0.2.20/32 refused"
+fi
 
 # SIGTERM: a clean exit that removes what the gateway added.
 kill -TERM "$gw"
