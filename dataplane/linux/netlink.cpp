@@ -340,6 +340,7 @@ Checked<std::vector<AddressInfo>> Netlink::addresses() {
     auto* msg = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
     AddressInfo a;
     a.prefix_length = msg->ifa_prefixlen;
+    a.secondary = (msg->ifa_flags & IFA_F_SECONDARY) != 0;
     for (const auto& l : *all) {
       if (l.index == static_cast<int>(msg->ifa_index)) a.device = l.name;
     }

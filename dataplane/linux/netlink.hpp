@@ -42,6 +42,7 @@ struct AddressInfo {
   std::string device;
   Ipv4Address address;
   std::uint8_t prefix_length = 0;
+  bool secondary = false;  // IFA_F_SECONDARY: another address of its subnet came first
 };
 
 struct RouteInfo {
@@ -76,7 +77,9 @@ class Netlink {
 
   /// Adds address/len on the device; an address already present is success (idempotent).
   Checked<void> add_address(std::string_view device, Ipv4Address address, std::uint8_t length);
-  /// Removes address/len from the device; an address that is not there is success.
+  /// Removes address/len from the device; an address that is not there is success. Removing
+  /// a primary address removes its subnet's secondaries too, unless the device's
+  /// promote_secondaries sysctl is set (Linux devinet).
   Checked<void> delete_address(std::string_view device, Ipv4Address address, std::uint8_t length);
   Checked<std::vector<AddressInfo>> addresses();
 

@@ -136,17 +136,45 @@ Checked<void> HostAttachment::add_peer_route(Ipv4Address peer, const dataplane::
   return {};
 }
 
+// Linux removes a primary address's secondaries (same subnet, added later, perhaps by
+// someone else) with it unless promote_secondaries is set: then ours stays, with a warning.
+std::optional<std::string> HostAttachment::would_take_along(const Ipv4Prefix& a) {
+  auto all = nl_.addresses();
+  if (!all) return std::nullopt;
+  bool primary = false;
+  std::string others;
+  for (const auto& x : *all) {
+    if (x.device != interface_) continue;
+    if (x.address == a.address) {
+      primary = !x.secondary;
+    } else if (x.prefix_length == a.length && a.contains(x.address)) {
+      others += " " + x.address.to_string();
+    }
+  }
+  std::ifstream promote("/proc/sys/net/ipv4/conf/" + interface_ + "/promote_secondaries");
+  int promoted = 0;
+  promote >> promoted;
+  if (!primary || others.empty() || promoted == 1) return std::nullopt;
+  return others;
+}
+
 HostAttachment::~HostAttachment() {
   for (const auto& r : added_routes_) {
     if (auto rc = nl_.delete_route(r); !rc) {
       VPNLAB_LOG(warn, "host", "%s", rc.error().message.c_str());
     }
   }
-  for (const auto& a : added_addresses_) {
-    if (auto rc = nl_.delete_address(interface_, a.address, a.length); !rc) {
+  // Newest first: our own later addresses of a subnet are its secondaries.
+  for (auto a = added_addresses_.rbegin(); a != added_addresses_.rend(); ++a) {
+    if (auto others = would_take_along(*a)) {
+      VPNLAB_LOG(warn, "host",
+                 "leaving %s on %s: removing it would remove%s too (its subnet's secondaries; "
+                 "sysctl net.ipv4.conf.%s.promote_secondaries=1 avoids that)",
+                 a->to_string().c_str(), interface_.c_str(), others->c_str(), interface_.c_str());
+    } else if (auto rc = nl_.delete_address(interface_, a->address, a->length); !rc) {
       VPNLAB_LOG(warn, "host", "%s", rc.error().message.c_str());
     } else {
-      VPNLAB_LOG(info, "host", "removed %s from %s", a.to_string().c_str(), interface_.c_str());
+      VPNLAB_LOG(info, "host", "removed %s from %s", a->to_string().c_str(), interface_.c_str());
     }
   }
 }

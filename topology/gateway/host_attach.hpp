@@ -2,9 +2,9 @@
 // The system side of a gateway on a host interface (plan.hpp HostUnderlay): in the calling
 // thread's namespace (the host's), checks the interface, adds the underlay addresses that
 // are missing and a /32 route to each peer's outside address (on the link, or through
-// underlay.gateway), and
-// on destruction removes exactly what it added (an address or route already there is kept
-// and left alone).
+// underlay.gateway), and on destruction removes exactly what it added (an address or route
+// already there is kept and left alone; so is an added address whose removal would take
+// other addresses along).
 
 #include <sys/types.h>
 
@@ -39,6 +39,7 @@ class HostAttachment {
   Checked<void> add_address(const Ipv4Prefix& a, const std::vector<dataplane::AddressInfo>& all);
   Checked<void> add_peer_route(Ipv4Address peer, const dataplane::NextHop& hop,
                                const std::vector<dataplane::RouteInfo>& all);
+  std::optional<std::string> would_take_along(const Ipv4Prefix& a);
 
   dataplane::Netlink nl_;
   std::string interface_;

@@ -11,7 +11,8 @@
 # view: no lab namespace exists. Checked: the plan printed by `topology plan --host-interface`,
 # errors naming the field (no interface, address on another interface, a tunnel device name
 # taken, a running gateway's socket, UDP 500 held by another process), an address already
-# there kept on exit, a route via underlay.gateway, the IKE_SA and CHILD_SA up on both ends,
+# there kept on exit, a route via underlay.gateway, an added address kept when removing it
+# would remove another's (Linux drops a primary's secondaries), the IKE_SA and CHILD_SA up on both ends,
 # pings both ways through the tunnel, BGP with BIRD on the device (routes into the host's
 # table, none that would replace its subnet or peer route), a clean SIGTERM exit that removes
 # the address and peer route it added, no PSK in the gateway's output.
@@ -126,6 +127,17 @@ stop_pid "$gw"
 [ -n "$(ip -n "$HOST" route show 198.18.0.20/32)" ] && fail "peer route left behind"
 ip -n "$HOST" -4 addr show dev eth1 | grep -q "192.0.2.10" && fail "address left on eth1"
 echo "ok: route to an off-subnet peer via underlay.gateway added and removed"
+
+# An address someone adds to the subnet while the gateway runs is a secondary of ours; Linux
+# would remove it with ours, so ours stays, with a warning.
+start_gateway "$work/aws.plan.yaml" "$work/gw-secondary.log"
+run ip -n "$HOST" addr add 192.0.2.12/24 dev eth1
+stop_pid "$gw"
+ip -n "$HOST" -4 addr show dev eth1 | grep -q "192.0.2.12/24" || fail "another's address went with ours"
+grep -q "leaving 192.0.2.10/24 on eth1" "$work/gw-secondary.log" || fail "no warning for the kept address"
+run ip -n "$HOST" addr del 192.0.2.12/24 dev eth1
+run ip -n "$HOST" addr del 192.0.2.10/24 dev eth1
+echo "ok: an added address whose removal would take another's along is left, with a warning"
 
 # charon as the user's device: the Azure end of ToAzureInstance0.tunnel1, answering.
 mkdir -p "$work/run"
