@@ -126,6 +126,10 @@ Checked<void> check_host_plan(const GatewayPlan& g) {
   if (!g.underlay) return bad("plan: no underlay section (a lab plan runs inside its namespace)");
   const HostUnderlay& u = *g.underlay;
   if (auto rc = check_underlay(u); !rc) return rc;
+  if (g.implementation != "vpnlab") {
+    return bad("implementation: " + g.implementation +
+               "; a host plan runs vpnlab's gateway (implementation: vpnlab)");
+  }
   auto ours = [&](Ipv4Address a) {
     return std::any_of(u.addresses.begin(), u.addresses.end(),
                        [&](const Ipv4Prefix& p) { return p.address == a; });
@@ -171,6 +175,9 @@ Checked<GatewayPlan> host_plan(GatewayPlan g, const HostPlanOptions& o) {
   if (auto rc = replace_locals(g, o.addresses); !rc) return Unexpected{rc.error()};
   if (auto rc = replace_peers(g, o); !rc) return Unexpected{rc.error()};
   g.netns.clear();
+  // On a host the node is vpnlab's emulation, whatever runs it in the lab (lab.nodes).
+  g.implementation = "vpnlab";
+  g.command.clear();
   g.underlay = HostUnderlay{o.interface, o.addresses, o.gateway};
   if (auto rc = check_host_plan(g); !rc) return Unexpected{rc.error()};
   return g;

@@ -124,6 +124,18 @@ TEST(HostPlan, ErrorsNameTheOptionOrField) {
   EXPECT_TRUE(host_plan(lab_node("aws-vgw"), o));
 }
 
+TEST(HostPlan, TheHostRunsVpnlabsGatewayWhateverRunsTheNodeInTheLab) {
+  GatewayPlan lab = lab_node("aws-vgw");
+  lab.implementation = "strongswan+bird";
+  auto p = host_plan(lab, one_tunnel());
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->implementation, "vpnlab");
+  p->implementation = "external";
+  auto rc = check_host_plan(*p);
+  ASSERT_FALSE(rc);
+  EXPECT_NE(rc.error().message.find("implementation: external"), std::string::npos);
+}
+
 TEST(HostPlan, RedactedPskIsRefusedWhenRun) {
   auto p = host_plan(lab_node("aws-vgw"), one_tunnel());
   ASSERT_TRUE(p);
