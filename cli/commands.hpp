@@ -2,6 +2,7 @@
 // The vpnlab subcommands; each returns the process exit code.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cli/lab_source.hpp"
 
@@ -41,6 +42,7 @@ struct ExportOptions {
   bool show_secrets = false;
 };
 int cmd_export(const LabSource& src, const ExportOptions& opt);
+/// socket_path may be empty for a host plan (underlay section): /run/vpnlab-host/<lab>-<node>.sock
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 struct InteropOptions {
   std::string peer;           // empty: strongswan+frr for Azure, strongswan+bird for AWS
@@ -53,5 +55,14 @@ struct InteropOptions {
   bool keep = false;
 };
 int cmd_interop(const InteropOptions& opt);
+/// The running gateway's status (render_sas text, or its JSON document).
+int cmd_gateway_status(const std::string& config, const std::string& socket_path, bool json);
+struct HostPlanArgs {
+  std::string interface, gateway;
+  std::vector<std::string> addresses, peers, tunnels;
+  bool show_secrets = false;
+};
+/// vpnlab topology plan --node N --host-interface IFACE ...: the node's plan on the host.
+int cmd_topology_host_plan(const LabSource& src, const std::string& node, const HostPlanArgs& a);
 
 }  // namespace vpnlab::cli

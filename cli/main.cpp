@@ -1,6 +1,7 @@
 // vpnlab: one binary for the lab (validate, topology, up, down, status) and, in each gateway
 // namespace, the gateway process itself.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "cli/commands.hpp"
 
@@ -24,6 +25,18 @@ int main(int argc, char** argv) {
   auto* plan = topology->add_subcommand("plan", "print the compiled per-gateway plans");
   plan->add_option("file", src.file, "lab YAML file");
   plan->add_option("--node", node, "azure-gw0, azure-gw1 or aws-vgw");
+  HostPlanArgs host;  // README "A gateway on a real interface"
+  plan->add_option("--host-interface", host.interface,
+                   "print the node's plan file for a host interface (vpnlab gateway --config)");
+  plan->add_option("--address", host.addresses,
+                   "with --host-interface: the host's A.B.C.D/N (one for all tunnels, or one "
+                   "per public address of the node)");
+  plan->add_option("--gateway", host.gateway, "with --host-interface: router to the peers");
+  plan->add_option("--peer-address", host.peers,
+                   "with --host-interface: the device's outside address, A.B.C.D for every "
+                   "tunnel or TUNNEL=A.B.C.D");
+  plan->add_option("--tunnel", host.tunnels, "with --host-interface: keep only these tunnels");
+  plan->add_flag("--show-secrets", host.show_secrets, "with --host-interface: print the PSKs");
 
   auto add_lab_args = [&](CLI::App* cmd) {
     cmd->add_option("file", src.file, "lab YAML file (default: the reference lab)");
@@ -47,10 +60,16 @@ int main(int argc, char** argv) {
       "also list every IKE_SA and CHILD_SA: SPIs, algorithms, rekey countdowns, traffic");
 
   std::string plan_file, socket_path;
-  auto* gateway =
-      app.add_subcommand("gateway", "run one gateway node (started by up, in its namespace)");
+  auto* gateway = app.add_subcommand("gateway",
+                                     "run one gateway node (started by up in its namespace, or "
+                                     "by hand from a host plan: topology plan --host-interface)");
   gateway->add_option("--config", plan_file, "the gateway's plan file")->required();
-  gateway->add_option("--socket", socket_path, "control socket path")->required();
+  gateway->add_option("--socket", socket_path,
+                      "control socket path (default for a host plan: "
+                      "/run/vpnlab-host/<lab>-<node>.sock)");
+  bool gw_status = false, gw_json = false;
+  gateway->add_flag("--status", gw_status, "ask the running gateway for its tunnels and SAs");
+  gateway->add_flag("--json", gw_json, "with --status: the whole status document");
 
   auto* supervise = app.add_subcommand("supervise", "the lab supervisor (started by up)");
   supervise->add_option("--lab", src.lab_name, "the lab's name")->required();
@@ -119,9 +138,18 @@ int main(int argc, char** argv) {
   if (*exportc) return cmd_export(src, export_opt);
   if (*tunnel) return cmd_tunnel(src, action, tunnel_name, tunnel_node, from);
   if (*supervise) return cmd_supervise(src);
+  if (*gateway && gw_status) return cmd_gateway_status(plan_file, socket_path, gw_json);
   if (*gateway) return cmd_gateway(plan_file, socket_path);
   if (*validate) return cmd_validate(src);
   if (*show) return cmd_topology_show(show_secrets);
+  if (*plan && !host.interface.empty()) return cmd_topology_host_plan(src, node, host);
+  if (*plan && (!host.addresses.empty() || !host.peers.empty() || !host.tunnels.empty() ||
+                !host.gateway.empty() || host.show_secrets)) {
+    std::fprintf(stderr,
+                 "--address, --gateway, --peer-address, --tunnel and --show-secrets "
+                 "go with --host-interface\n");
+    return 1;
+  }
   if (*plan) return cmd_topology_plan(src, node);
   if (*upc) return cmd_up(src, up);
   if (*down) return cmd_down(src);

@@ -59,6 +59,16 @@ struct BgpNeighborPlan {
   std::string max_prefix_action;  // "cease" (AWS: NOTIFICATION Cease/1, Idle) | "drop" (Azure)
 };
 
+/// A gateway on a host interface instead of a lab namespace (the plan's `underlay:`
+/// section): it runs in the namespace it is started in, on `interface`, holding `addresses`
+/// (added if missing, removed on exit if it added them), and reaches the tunnels' remote
+/// outside addresses on the interface's subnet or, with `gateway`, through that router.
+struct HostUnderlay {
+  std::string interface;              // underlay.host
+  std::vector<Ipv4Prefix> addresses;  // underlay.address: A.B.C.D/N (host bits kept)
+  std::optional<Ipv4Address> gateway;
+};
+
 struct GatewayPlan {
   std::string lab;
   std::string node;   // azure-gw0 | azure-gw1 | aws-vgw
@@ -80,6 +90,7 @@ struct GatewayPlan {
   // Who runs this node (lab.nodes): vpnlab | strongswan+frr | strongswan+bird | external.
   std::string implementation = "vpnlab";
   std::string command;  // external: run with /bin/sh -c in the node's namespace ("" = none)
+  std::optional<HostUnderlay> underlay;  // set: on a host interface, no lab namespace
 };
 
 /// Writes a plan as YAML (it holds PSKs: the caller makes the file 0600).

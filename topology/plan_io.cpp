@@ -54,6 +54,22 @@ void emit_neighbor(YAML::Emitter& e, const BgpNeighborPlan& n) {
   e << YAML::EndMap;
 }
 
+// underlay: {host, address (one A.B.C.D/N or a list), gateway (optional)}.
+void emit_underlay(YAML::Emitter& e, const HostUnderlay& u) {
+  e << YAML::Key << "underlay" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "host" << YAML::Value << u.interface;
+  e << YAML::Key << "address" << YAML::Value;
+  if (u.addresses.size() == 1) {
+    e << u.addresses.front().to_string();
+  } else {
+    e << YAML::Flow << YAML::BeginSeq;
+    for (const auto& a : u.addresses) e << a.to_string();
+    e << YAML::EndSeq;
+  }
+  if (u.gateway) e << YAML::Key << "gateway" << YAML::Value << u.gateway->to_string();
+  e << YAML::EndMap;
+}
+
 template <typename T>
 std::vector<std::string> strings(const std::vector<T>& items) {
   std::vector<std::string> out;
@@ -65,6 +81,7 @@ std::vector<std::string> strings(const std::vector<T>& items) {
 // naming the field (yaml-cpp reports by exception; plans are written by us, read by us).
 struct FieldError {
   std::string field;
+  std::string detail = "is missing or malformed";
 };
 
 template <typename T>
@@ -132,6 +149,43 @@ BgpNeighborPlan read_neighbor(const YAML::Node& n) {
   return b;
 }
 
+// Errors here are the user's (a host plan is edited by hand): each says what is expected.
+HostUnderlay read_underlay(const YAML::Node& n) {
+  HostUnderlay u;
+  if (!n.IsMap()) throw FieldError{"underlay", "must be a map: host, address, gateway"};
+  if (!n["host"] || !n["host"].IsScalar() || n["host"].Scalar().empty()) {
+    throw FieldError{"underlay.host", "is missing: the interface name, e.g. eth1"};
+  }
+  u.interface = n["host"].Scalar();
+  const YAML::Node a = n["address"];
+  std::vector<std::string> texts;
+  if (a && a.IsScalar()) texts.push_back(a.Scalar());
+  if (a && a.IsSequence()) {
+    for (const auto& i : a) texts.push_back(i.IsScalar() ? i.Scalar() : std::string());
+  }
+  if (texts.empty())
+    throw FieldError{"underlay.address", "is missing: A.B.C.D/N, or a list of them"};
+  for (const auto& t : texts) {
+    auto p = Ipv4Prefix::parse(t, false);
+    if (!p || p->length == 0) {
+      throw FieldError{"underlay.address", "'" + t + "' is not an IPv4 A.B.C.D/N with N 1-32"};
+    }
+    u.addresses.push_back(*p);
+  }
+  if (n["gateway"]) {
+    auto g = n["gateway"].IsScalar() ? Ipv4Address::parse(n["gateway"].Scalar()) : std::nullopt;
+    if (!g) throw FieldError{"underlay.gateway", "is not an IPv4 address A.B.C.D"};
+    u.gateway = *g;
+  }
+  for (const auto& k : n) {
+    auto key = k.first.Scalar();
+    if (key != "host" && key != "address" && key != "gateway") {
+      throw FieldError{"underlay." + key, "is unknown (host, address, gateway)"};
+    }
+  }
+  return u;
+}
+
 }  // namespace
 
 std::string plan_to_yaml(const GatewayPlan& g) {
@@ -155,6 +209,7 @@ std::string plan_to_yaml(const GatewayPlan& g) {
   e << YAML::Key << "keying" << YAML::Value << g.keying;
   e << YAML::Key << "implementation" << YAML::Value << g.implementation;
   if (!g.command.empty()) e << YAML::Key << "command" << YAML::Value << g.command;
+  if (g.underlay) emit_underlay(e, *g.underlay);
   e << YAML::Key << "tunnels" << YAML::Value << YAML::BeginSeq;
   for (const auto& t : g.tunnels) emit_tunnel(e, t);
   e << YAML::EndSeq;
@@ -194,12 +249,12 @@ Checked<GatewayPlan> plan_from_yaml(const std::string& text) {
     // Plans written before lab.nodes existed are vpnlab nodes.
     if (n["implementation"]) g.implementation = get<std::string>(n, "implementation");
     if (n["command"]) g.command = get<std::string>(n, "command");
+    if (n["underlay"]) g.underlay = read_underlay(n["underlay"]);
     for (const auto& t : n["tunnels"]) g.tunnels.push_back(read_tunnel(t));
     for (const auto& b : n["bgp_neighbors"]) g.bgp_neighbors.push_back(read_neighbor(b));
     return g;
   } catch (const FieldError& e) {
-    return fail(make_error_code(errc::invalid_value),
-                "plan: field '" + e.field + "' is missing or malformed");
+    return fail(make_error_code(errc::invalid_value), "plan: field '" + e.field + "' " + e.detail);
   } catch (const YAML::Exception& e) {
     return fail(make_error_code(errc::invalid_value),
                 "plan: YAML error at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);

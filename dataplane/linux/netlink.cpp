@@ -297,20 +297,34 @@ Checked<void> Netlink::delete_link(std::string_view name) {
   return transact(req.nlh, "delete link " + std::string(name));
 }
 
-Checked<void> Netlink::add_address(std::string_view device, Ipv4Address address,
-                                   std::uint8_t length) {
+// RTM_NEWADDR / RTM_DELADDR for address/len on the device.
+Checked<void> Netlink::change_address(std::uint16_t type, std::uint16_t flags,
+                                      std::string_view device, Ipv4Address address,
+                                      std::uint8_t length, std::string_view what) {
   auto idx = index_of(device);
   if (!idx) return Unexpected{idx.error()};
-  Request req(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+  Request req(type, flags);
   auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(req.nlh, sizeof(ifaddrmsg)));
   ifa->ifa_family = AF_INET;
   ifa->ifa_prefixlen = length;
   ifa->ifa_index = static_cast<unsigned>(*idx);
   mnl_attr_put_u32(req.nlh, IFA_LOCAL, be32(address));
   mnl_attr_put_u32(req.nlh, IFA_ADDRESS, be32(address));
-  auto rc = transact(req.nlh, "add address " + address.to_string() + "/" + std::to_string(length) +
-                                  " on " + std::string(device));
+  return transact(req.nlh, std::string(what) + " address " + address.to_string() + "/" +
+                               std::to_string(length) + " on " + std::string(device));
+}
+
+Checked<void> Netlink::add_address(std::string_view device, Ipv4Address address,
+                                   std::uint8_t length) {
+  auto rc = change_address(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, device, address, length, "add");
   if (!rc && rc.error().code == std::errc::file_exists) return {};
+  return rc;
+}
+
+Checked<void> Netlink::delete_address(std::string_view device, Ipv4Address address,
+                                      std::uint8_t length) {
+  auto rc = change_address(RTM_DELADDR, 0, device, address, length, "delete");
+  if (!rc && rc.error().code == std::errc::address_not_available) return {};  // not there
   return rc;
 }
 
@@ -326,6 +340,7 @@ Checked<std::vector<AddressInfo>> Netlink::addresses() {
     auto* msg = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
     AddressInfo a;
     a.prefix_length = msg->ifa_prefixlen;
+    a.secondary = (msg->ifa_flags & IFA_F_SECONDARY) != 0;
     for (const auto& l : *all) {
       if (l.index == static_cast<int>(msg->ifa_index)) a.device = l.name;
     }

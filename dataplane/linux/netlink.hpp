@@ -42,6 +42,7 @@ struct AddressInfo {
   std::string device;
   Ipv4Address address;
   std::uint8_t prefix_length = 0;
+  bool secondary = false;  // IFA_F_SECONDARY: another address of its subnet came first
 };
 
 struct RouteInfo {
@@ -76,6 +77,10 @@ class Netlink {
 
   /// Adds address/len on the device; an address already present is success (idempotent).
   Checked<void> add_address(std::string_view device, Ipv4Address address, std::uint8_t length);
+  /// Removes address/len from the device; an address that is not there is success. Removing
+  /// a primary address removes its subnet's secondaries too, unless the device's
+  /// promote_secondaries sysctl is set (Linux devinet).
+  Checked<void> delete_address(std::string_view device, Ipv4Address address, std::uint8_t length);
   Checked<std::vector<AddressInfo>> addresses();
 
   /// Adds or replaces the route; several hops make a multipath (ECMP) route.
@@ -95,6 +100,8 @@ class Netlink {
  private:
   explicit Netlink(mnl_socket* sock);
   Checked<int> index_of(std::string_view name);
+  Checked<void> change_address(std::uint16_t type, std::uint16_t flags, std::string_view device,
+                               Ipv4Address address, std::uint8_t length, std::string_view what);
   // Sends one request and waits for its ACK (or the dump's end); on_reply sees each reply.
   using ReplyHandler = std::function<void(const nlmsghdr*)>;
   Checked<void> transact(nlmsghdr* request, std::string_view what,

@@ -1,6 +1,7 @@
 #include "topology/gateway/gateway.hpp"
 
 #include "base/log.hpp"
+#include "dataplane/core/tunnel_mtu.hpp"
 #include "esp/overhead.hpp"
 #include "topology/gateway/ike_config.hpp"
 #include "topology/gateway/manual_keying.hpp"
@@ -13,6 +14,14 @@ namespace {
 bgp::Seconds scaled(std::int64_t seconds, double factor, std::int64_t minimum) {
   auto v = static_cast<std::int64_t>(static_cast<double>(seconds) * factor + 0.5);
   return bgp::Seconds(std::max(v, minimum));
+}
+
+// On a host, a route learned over a tunnel must not replace the host's route to its own
+// subnets or to a peer's outside address (host_attach.cpp's /32s): IKE and ESP would then
+// loop into the tunnel they carry.
+void host_protected(const GatewayPlan& plan, std::vector<Ipv4Prefix>& reject) {
+  for (const auto& a : plan.underlay->addresses) reject.push_back({a.network(), a.length});
+  for (const auto& t : plan.tunnels) reject.push_back({t.remote_outside, 32});
 }
 
 bgp::SpeakerConfig speaker_config(const GatewayPlan& plan) {
@@ -36,6 +45,7 @@ bgp::SpeakerConfig speaker_config(const GatewayPlan& plan) {
     s.idle_hold_time = scaled(5, plan.time_factor, 1);
     s.passive = n.passive;
     if (plan.cloud == Cloud::azure) p.peer.import.reject_equal_to = plan.reject_equal_to;
+    if (plan.underlay) host_protected(plan, p.peer.import.reject_equal_to);
     if (n.max_prefixes > 0) p.peer.import.max_prefixes = static_cast<std::size_t>(n.max_prefixes);
     p.peer.export_policy.never_advertise_default = plan.never_announce_default;
     p.peer.device = n.device;
@@ -90,6 +100,8 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
     c.outer_remote = t.remote_outside;
     c.udp_encap = false;  // no NAT between the clouds' public addresses
     c.suite = mtu_suite(g->plan_, t);
+    // A host gateway's peer may be behind a NAT (ESP in UDP, RFC 3948: 8 bytes more).
+    if (g->plan_.underlay) c.mtu = dataplane::tunnel_mtu(c.suite, true);
     configs.push_back(c);
     g->tunnels_[t.device] = {};
   }

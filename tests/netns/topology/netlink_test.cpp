@@ -93,6 +93,35 @@ TEST(Netlink, ErrorsNameTheDevice) {
   EXPECT_NE(long_name.error().message.find("a-name-that-is-too-long"), std::string::npos);
 }
 
+// The host gateway removes exactly the address it added (topology/gateway/host_attach.cpp).
+TEST(Netlink, DeleteAddressLeavesTheOthersAndIsIdempotent) {
+  NetnsGuard guard;
+  auto nl = Netlink::open_in(guard.make("d"));
+  ASSERT_TRUE(nl);
+  auto mine = *Ipv4Address::parse("192.0.2.10"), other = *Ipv4Address::parse("198.51.100.11");
+  ASSERT_TRUE(nl->add_address("lo", mine, 24));
+  ASSERT_TRUE(nl->add_address("lo", other, 24));
+  ASSERT_TRUE(nl->add_address("lo", *Ipv4Address::parse("192.0.2.12"), 24));
+  auto listed = nl->addresses();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 3u);
+  for (const auto& a : *listed) {
+    EXPECT_EQ(a.secondary, a.address == *Ipv4Address::parse("192.0.2.12")) << a.address.to_string();
+  }
+  ASSERT_TRUE(nl->delete_address("lo", *Ipv4Address::parse("192.0.2.12"), 24));
+  auto rc = nl->delete_address("lo", mine, 24);
+  ASSERT_TRUE(rc) << rc.error().message;
+  EXPECT_TRUE(nl->delete_address("lo", mine, 24)) << "deleting a missing address is success";
+  std::vector<Ipv4Address> left;
+  auto all = nl->addresses();
+  ASSERT_TRUE(all);
+  for (const auto& a : *all) left.push_back(a.address);
+  EXPECT_EQ(left, std::vector<Ipv4Address>{other});
+  auto missing = nl->delete_address("nosuchdev0", mine, 24);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("nosuchdev0"), std::string::npos);
+}
+
 TEST(Netns, CreateTwiceFailsAndDeleteIsIdempotent) {
   NetnsGuard guard;
   std::string n = guard.make("x");
