@@ -225,6 +225,14 @@ std::vector<std::string> strongswan_notes(const GatewayPlan& plan) {
       "deleted (DELETE, DPD), not when BGP withdraws its routes; no ECMP over this node's "
       "tunnels (a vpnlab node spreads flows over all of them). Inbound, every tunnel accepts "
       "data, so the peer may still spread its flows.");
+  if (plan.announce.size() > 1) {
+    // Seen in `vpnlab interop --case prefix-limit`: charon answers TS_UNACCEPTABLE.
+    out.push_back("the node has " + std::to_string(plan.announce.size()) +
+                  " prefixes: kernel-libipsec installs the route to 0.0.0.0/0 once per local "
+                  "selector, the second install fails and charon refuses the CHILD_SA "
+                  "(TS_UNACCEPTABLE); give the node one prefix (a covering one) to run it on "
+                  "charon with kernel-libipsec");
+  }
   std::vector<std::string> waiting;
   for (const auto& t : plan.tunnels) {
     if (t.start == IkeStart::respond_only && t.dpd_action == "restart") waiting.push_back(t.device);
