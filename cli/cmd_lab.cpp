@@ -131,6 +131,23 @@ bool start_real_nodes(const topology::LabPlan& plan, const topology::RunPaths& p
   return true;
 }
 
+// Errors no retry mends: a tunnel refused for its configuration (the PSK, the proposal
+// lists) stays down until the lab file changes, so waiting out --wait says nothing more.
+std::string cannot_converge(const nlohmann::json& gateways) {
+  std::string out;
+  for (const auto& [node, gw] : gateways.items()) {
+    if (!gw.is_object() || !gw.contains("tunnels")) continue;
+    for (const auto& t : gw["tunnels"]) {
+      std::string e = t.value("last_error", "");
+      bool config = e.find("NO_PROPOSAL_CHOSEN") != std::string::npos ||
+                    e.find("AUTHENTICATION_FAILED") != std::string::npos;
+      if (config && t.value("status", "") != "UP")
+        out += "\n  " + node + " " + t.value("device", "") + ": " + e;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_up(const LabSource& src, const UpOptions& opt) {
@@ -179,7 +196,8 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
   auto deadline = t2 + std::chrono::milliseconds(static_cast<long>(opt.wait_seconds * 1000));
   std::string why;
   while (Clock::now() < deadline) {
-    auto m = merge_consoles(*lab, query_gateways(plan, paths_for(*lab)));
+    auto gateways = query_gateways(plan, paths_for(*lab));
+    auto m = merge_consoles(*lab, gateways);
     why = converged(m);
     if (why.empty()) {
       std::printf(
@@ -187,6 +205,11 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
           "all BGP peers Connected\n",
           ms_since(t1));
       return 0;
+    }
+    if (std::string stuck = cannot_converge(gateways); !stuck.empty()) {
+      std::printf("lab cannot converge (stopped waiting after %.1f s):%s\n", ms_since(t2) / 1000,
+                  stuck.c_str());
+      return 4;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
