@@ -2,7 +2,8 @@
 
 #include <signal.h>
 
-#include <fstream>
+#include "topology/nodes/strongswan.hpp"
+#include "topology/supervisor.hpp"
 
 namespace vpnlab::topology::interop {
 namespace {
@@ -11,20 +12,6 @@ const nlohmann::json kEmpty = nlohmann::json::array();
 
 const nlohmann::json& arr(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : kEmpty;
-}
-
-int read_pid(const std::string& path) {
-  std::ifstream in(path);
-  int pid = 0;
-  in >> pid;
-  return pid;
-}
-
-/// The PID is still the program we expect (PIDs are reused): /proc/<pid>/cmdline names it.
-bool is_program(int pid, const std::string& program) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string cmd((std::istreambuf_iterator<char>(in)), {});
-  return pid > 0 && cmd.find(program) != std::string::npos;
 }
 
 }  // namespace
@@ -183,13 +170,11 @@ Checked<int> LabRun::kill_ike_daemons(const std::string& cloud) {
                                        : std::vector<std::string>{"aws-vgw"};
   int killed = 0;
   for (const std::string& n : nodes) {
-    // charon nodes (topology/nodes/strongswan.cpp) keep <node>.charon.pid; vpnlab gateways
-    // <node>.pid.
-    std::string charon = run_dir() + "/" + n + ".charon.pid";
-    int pid = read_pid(charon);
-    if (!is_program(pid, "charon")) pid = read_pid(run_dir() + "/" + n + ".pid");
-    if (!is_program(pid, "charon") && !is_program(pid, "vpnlab")) continue;
-    if (::kill(pid, SIGKILL) == 0) ++killed;
+    // The node's own PID checks: charon by the config in its environment, the vpnlab
+    // gateway by its command line (PIDs are reused).
+    int pid = nodes::strongswan_pid(nodes::NodePaths{run_dir(), n});
+    if (pid == 0) pid = running_gateway_pid(RunPaths{run_dir()}, n);
+    if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++killed;
   }
   if (killed == 0)
     return fail(std::make_error_code(std::errc::no_such_process),

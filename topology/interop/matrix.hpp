@@ -42,6 +42,8 @@ struct Case {
   std::vector<Step> steps;
   /// Shapes the lab (beyond lab.name, time factor and lab.nodes, which the runner sets).
   std::function<void(YAML::Node& lab)> shape;
+  /// Why `peer` cannot run this case on `side` ("" when it can): the case is reported skipped.
+  std::function<std::string(Side side, const std::string& peer)> unsupported;
 };
 
 /// Every case, quick ones first. `side` decides which cloud the real software replaces.

@@ -272,13 +272,9 @@ CaseResult run_case(const Case& c, const RunOptions& o, int index) {
   r.peer = o.peer;
   r.lab = "iop" + std::to_string(::getpid() % 10000) + "-" + std::to_string(index);
   auto t0 = Clock::now();
-  if (c.name == "prefix-limit" && o.side == Side::azure && o.peer.rfind("strongswan", 0) == 0) {
-    // 101 VNet prefixes become 101 local selectors of each CHILD_SA; kernel-libipsec installs
-    // the same 0.0.0.0/0 route once per local selector, the second install fails and charon
-    // answers TS_UNACCEPTABLE (topology/nodes/strongswan_config.cpp). Covering them with one
-    // 0.0.0.0/0 selector would take the BGP sessions' /30s too.
+  if (std::string why = c.unsupported ? c.unsupported(o.side, o.peer) : ""; !why.empty()) {
     r.skipped = r.ok = true;
-    r.reason = "skipped: a charon (kernel-libipsec) node cannot carry more than one VNet prefix";
+    r.reason = "skipped: " + why;
     if (o.progress) o.progress("  skip " + r.reason);
     return r;
   }

@@ -18,13 +18,6 @@
 namespace vpnlab::topology::nodes {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 using Clock = std::chrono::steady_clock;
 
 // Reads both pipes until they close or the deadline passes; false on timeout.
@@ -57,13 +50,13 @@ bool process_alive(pid_t pid) {
   if (pid <= 0) return false;
   int status = 0;
   if (::waitpid(pid, &status, WNOHANG) == pid) return false;  // our child, exited: reaped
-  std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
   auto close = stat.rfind(')');
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
 std::string log_tail(const std::string& path, std::size_t lines) {
-  std::string text = slurp(path);
+  std::string text = read_text(path);
   std::size_t at = text.size(), seen = 0;
   while (at > 0 && seen <= lines) {
     at = text.rfind('\n', at - 1);
@@ -74,7 +67,10 @@ std::string log_tail(const std::string& path, std::size_t lines) {
 }
 
 std::string read_text(const std::string& path) {
-  return slurp(path);
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 bool write_text(const std::string& path, const std::string& text) {
@@ -114,9 +110,9 @@ Checked<pid_t> start_daemon(const std::string& netns, const std::vector<std::str
 
 pid_t daemon_pid(const std::string& pid_file, const std::string& binary,
                  const std::string& marker) {
-  pid_t pid = static_cast<pid_t>(std::atoi(slurp(pid_file).c_str()));
+  pid_t pid = static_cast<pid_t>(std::atoi(read_text(pid_file).c_str()));
   if (pid <= 0 || !process_alive(pid)) return 0;
-  std::string cmdline = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmdline = read_text("/proc/" + std::to_string(pid) + "/cmdline");
   for (char& c : cmdline) {
     if (c == '\0') c = '\n';
   }

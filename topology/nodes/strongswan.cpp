@@ -29,13 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string vici_path(const NodePaths& p) {
   return p.file("charon.vici");
 }
@@ -101,11 +94,11 @@ Checked<void> load_config(const NodePaths& p) {
 }  // namespace
 
 int strongswan_pid(const NodePaths& p) {
-  pid_t pid = static_cast<pid_t>(std::atoi(slurp(p.file("charon.pid")).c_str()));
+  pid_t pid = static_cast<pid_t>(std::atoi(read_text(p.file("charon.pid")).c_str()));
   if (pid <= 0 || !process_alive(pid)) return 0;
   // charon's command line is its path alone; its environment names this node's config.
-  std::string env = slurp("/proc/" + std::to_string(pid) + "/environ");
-  std::string cmd = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string env = read_text("/proc/" + std::to_string(pid) + "/environ");
+  std::string cmd = read_text("/proc/" + std::to_string(pid) + "/cmdline");
   bool ours = cmd.find("charon") != std::string::npos &&
               env.find("STRONGSWAN_CONF=" + p.file("strongswan.conf") + '\0') != std::string::npos;
   return ours ? pid : 0;

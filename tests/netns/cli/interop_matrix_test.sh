@@ -7,11 +7,25 @@
 set -euo pipefail
 vpnlab=$1
 work=$(mktemp -d /tmp/vpnlab-interop-test-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+run_pid=
+# If the run dies mid-case (a crash), its case labs stay up: they are named
+# iop<its pid % 10000>-<n>, so take down exactly those.
+cleanup() {
+  if [[ -n $run_pid ]]; then
+    for d in /run/vpnlab/iop$((run_pid % 10000))-*; do
+      [[ -d $d ]] && "$vpnlab" down --lab "$(basename "$d")" >/dev/null 2>&1
+    done
+    rm -rf "/run/vpnlab/interop-$run_pid"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 cd "$work"
 echo "== vpnlab interop --quick"
 status=0
-"$vpnlab" interop --quick --report "$work/report.json" || status=$?
+"$vpnlab" interop --quick --report "$work/report.json" &
+run_pid=$!
+wait "$run_pid" || status=$?
 [[ -s $work/report.json ]] || { echo "FAIL: no report written"; exit 1; }
 jq -e '.failed == 0 and .passed == 8' "$work/report.json" >/dev/null ||
   { echo "FAIL: report says:"; jq '.cases[] | {case, side, result, reason}' "$work/report.json"; exit 1; }
@@ -30,6 +44,7 @@ for side in azure aws; do
       | select(.step | startswith("CHILD_SA rekey")) | .probes_lost] | length == 2 and all(. == 0)' \
     "$work/report.json" >/dev/null || { echo "FAIL: $side: rekeys lost probes"; exit 1; }
 done
-# Every case's lab is gone again.
-if ip netns list | grep -q '^iop'; then echo "FAIL: a case left namespaces:"; ip netns list | grep '^iop'; exit 1; fi
+# Every case's lab is gone again (checked before the trap would clean up).
+prefix="iop$((run_pid % 10000))-"
+if ip netns list | grep -q "^$prefix"; then echo "FAIL: a case left namespaces:"; ip netns list | grep "^$prefix"; exit 1; fi
 echo "PASS: interop quick matrix"
