@@ -42,6 +42,13 @@ struct ExportOptions {
   bool show_secrets = false;
 };
 int cmd_export(const LabSource& src, const ExportOptions& opt);
+struct BenchOptions {
+  int seconds = 5;
+  int streams = 4;
+  bool json = false;
+};
+/// iperf3 through the running lab: throughput per case and tunnel, against the clouds' limits.
+int cmd_bench(const LabSource& src, const BenchOptions& opt);
 /// socket_path may be empty for a host plan (underlay section): /run/vpnlab-host/<lab>-<node>.sock
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 struct InteropOptions {

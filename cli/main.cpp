@@ -132,7 +132,16 @@ int main(int argc, char** argv) {
   interop->add_option("--time-factor", iop.time_factor, "lab time factor (DPD, hold timers)");
   interop->add_flag("--keep", iop.keep, "leave each case's lab up");
 
+  BenchOptions bench_opt;
+  auto* bench = app.add_subcommand(
+      "bench", "iperf3 VNet VM <-> VPC host through the running lab, per tunnel, with limits");
+  add_lab_args(bench);
+  bench->add_option("--time", bench_opt.seconds, "seconds per case (default 5)");
+  bench->add_option("--streams", bench_opt.streams, "parallel streams of the N-stream cases (4)");
+  bench->add_flag("--json", bench_opt.json, "machine-readable report");
+
   CLI11_PARSE(app, argc, argv);
+  if (*bench) return cmd_bench(src, bench_opt);
   if (*interop) return cmd_interop(iop);
   if (*capture) return cmd_capture(src, cap);
   if (*exportc) return cmd_export(src, export_opt);

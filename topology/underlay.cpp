@@ -69,6 +69,11 @@ Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
     if (auto rc = (*nl)->set_up("lo"); !rc) return rc;
     if (n.forwarding) {
       if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/ip_forward", "1"); !rc) return rc;
+      // cloud-facts 2.2 (Z-AA): Azure spreads flows over the tunnels it has ECMP routes for.
+      // Linux hashes forwarded packets on addresses only by default (policy 0), which would
+      // pin every VNet VM -> VPC host flow to one tunnel; policy 1 hashes the 5-tuple.
+      auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "1");
+      if (!rc) return rc;
     }
   }
   for (const auto& b : plan.bridges) {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Scenario: `vpnlab bench` on the reference lab (README "vpnlab bench"). Every case runs and
+# carries traffic; each case's tunnels, read from the gateways' own counters, account for the
+# bytes iperf3 moved (at least 90 %: the counters also see TCP/IP headers and BGP, so they may
+# be higher, never much lower); the clouds' limits are printed; a lab that is not up is an
+# error that says so. No figure is judged: numbers belong to bench/. Lab vpnlab-b-<pid>.
+set -u
+. "$(dirname "$0")/lab_env.sh"
+VPNLAB=$1
+LAB=vpnlab-b-$$
+work=$(mktemp -d)
+fail() { echo "FAIL: $*"; exit 1; }
+trap lab_cleanup EXIT
+
+"$VPNLAB" topology show --show-secrets |
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2/" >"$work/lab.yaml"
+grep -q "name: $LAB" "$work/lab.yaml" || fail "could not make the test lab"
+
+"$VPNLAB" bench "$work/lab.yaml" --time 1 >"$work/down.out" 2>&1 && fail "bench ran on a lab that is not up"
+grep -q "is not up" "$work/down.out" || fail "bench did not say the lab is not up: $(cat "$work/down.out")"
+
+"$VPNLAB" up "$work/lab.yaml" --wait 60 >"$work/up.out" 2>&1 || { cat "$work/up.out"; fail "up"; }
+"$VPNLAB" bench "$work/lab.yaml" --time 1 --streams 2 --json >"$work/bench.json" 2>"$work/progress" ||
+  { cat "$work/bench.json" "$work/progress"; fail "bench exit status"; }
+cat "$work/progress"
+jq -e '.cases | length == 6' "$work/bench.json" >/dev/null || fail "want 6 cases"
+for i in 0 1 2 3 4 5; do
+  c=".cases[$i]"
+  title=$(jq -r "$c.title + \" \" + $c.direction" "$work/bench.json")
+  jq -e "$c | has(\"error\") | not" "$work/bench.json" >/dev/null || fail "$title: $(jq -r "$c.error" "$work/bench.json")"
+  jq -e "$c.bytes > 0" "$work/bench.json" >/dev/null || fail "$title: no bytes moved"
+  jq -e "$c.tunnels | length >= 1" "$work/bench.json" >/dev/null || fail "$title: no tunnel counted the traffic"
+  # The tunnels' counters (inner packets, headers included) hold what iperf3 received.
+  jq -e "([$c.tunnels[].bytes] | add) >= 0.9 * $c.bytes" "$work/bench.json" >/dev/null ||
+    fail "$title: tunnels counted $(jq "[$c.tunnels[].bytes] | add" "$work/bench.json") bytes, iperf3 $(jq "$c.bytes" "$work/bench.json")"
+  jq -e "([$c.tunnels[].share] | add) > 0.99" "$work/bench.json" >/dev/null || fail "$title: shares do not add up"
+done
+jq -e '.cases[4].protocol == "udp" and .cases[4].kpps_received > 0' "$work/bench.json" >/dev/null || fail "no UDP packet rate"
+jq -e '.limits.aws_per_tunnel.gbps == 1.25 and .limits.aws_per_tunnel.pps == 140000' "$work/bench.json" >/dev/null ||
+  fail "AWS limits missing"
+jq -e '.limits.azure_aggregate.sku == "VpnGw2 Generation2"' "$work/bench.json" >/dev/null || fail "Azure SKU limit missing"
+"$VPNLAB" bench "$work/lab.yaml" --time 1 --streams 2 >"$work/bench.txt" 2>/dev/null || fail "bench (text)"
+grep -q "gateway CPU s/GB" "$work/bench.txt" || fail "no CPU per GB in the text report"
+grep -q "AWS 1.25 Gbps and 140000 packets/s per tunnel" "$work/bench.txt" || fail "no limits in the text report"
+echo "PASS: vpnlab bench, 6 cases, tunnels account for the traffic"

@@ -1,0 +1,55 @@
+#pragma once
+// `vpnlab bench`'s results: per case the iperf3 figure, each tunnel's share from the
+// dataplane counters, the gateways' CPU per GB, and the clouds' documented limits beside
+// them. Text for people, JSON for scripts; both pure.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "topology/bench/iperf.hpp"
+#include "topology/bench/lab_sample.hpp"
+#include "topology/cloud_limits.hpp"
+
+namespace vpnlab::topology::bench {
+
+/// One tunnel's part of a case, in the direction the case sends.
+struct TunnelShare {
+  std::string device, name, seen_at;     // seen_at: the gateway whose counters these are
+  std::uint64_t bytes = 0;               // inner bytes, as the gateway counted them
+  double gbps = 0, kpps = 0, share = 0;  // share of the case's bytes over all tunnels, 0..1
+};
+
+struct BenchCase {
+  std::string title;        // "TCP, 1 stream"
+  bool vnet_to_vpc = true;  // direction
+  IperfCase iperf;
+  std::optional<IperfResult> result;
+  std::string error;                 // why there is no result
+  std::vector<TunnelShare> tunnels;  // those that carried >= 1 % of the case's bytes
+  std::map<std::string, double> cpu_seconds_per_gb;  // node -> CPU s per GB carried
+};
+
+struct BenchReport {
+  std::string lab;
+  std::string vm, host;  // addresses
+  int seconds = 0, streams = 0;
+  ThroughputLimit aws_per_tunnel;
+  std::optional<ThroughputLimit> azure_aggregate;
+  std::string azure_sku;
+  bool limits_emulated = false;
+  std::vector<BenchCase> cases;
+};
+
+/// Attributes one case's counter delta to tunnels: for traffic VNet -> VPC the bytes the
+/// VGW decrypted (Azure's ECMP choice), for VPC -> VNet those it encrypted (its path
+/// choice); a tunnel whose VGW is not a vpnlab gateway is read at the Azure end instead.
+/// Rates are over `seconds` (the iperf3 run's own duration), else over the samples' interval.
+std::vector<TunnelShare> tunnel_shares(const SampleDelta& d, bool vnet_to_vpc,
+                                       double seconds = 0);
+
+std::string render_text(const BenchReport& r);
+std::string render_json(const BenchReport& r);
+
+}  // namespace vpnlab::topology::bench

@@ -1,0 +1,86 @@
+#include "topology/bench/bench_run.hpp"
+
+namespace vpnlab::topology::bench {
+
+namespace {
+
+std::string netns_of(const LabPlan& plan, const std::string& role) {
+  for (const auto& n : plan.underlay.nodes) {
+    if (n.role == role) return n.netns;
+  }
+  return plan.underlay.lab + "-" + role;
+}
+
+void attribute(BenchCase& c, const SampleDelta& d) {
+  c.tunnels = tunnel_shares(d, c.vnet_to_vpc, c.result ? c.result->seconds : 0);
+  double gb = c.result ? static_cast<double>(c.result->bytes) / 1e9 : 0;
+  if (gb <= 0) return;
+  for (const auto& [node, cpu] : d.cpu_seconds) {
+    if (cpu > 0) c.cpu_seconds_per_gb[node] = cpu / gb;
+  }
+}
+
+}  // namespace
+
+std::vector<BenchCase> bench_cases(const BenchOptions& opt) {
+  std::vector<BenchCase> cases;
+  std::string n = std::to_string(opt.streams) + " streams";
+  auto add = [&](std::string title, bool udp, int streams) {
+    for (bool vnet_to_vpc : {true, false}) {
+      BenchCase c;
+      c.title = title;
+      c.vnet_to_vpc = vnet_to_vpc;
+      c.iperf.udp = udp;
+      c.iperf.streams = streams;
+      c.iperf.seconds = opt.seconds;
+      c.iperf.reverse = !vnet_to_vpc;  // the client always runs on the VNet VM
+      cases.push_back(c);
+    }
+  };
+  add("TCP, 1 stream", false, 1);
+  add("TCP, " + n, false, opt.streams);
+  add("UDP 64-byte datagrams, " + n, true, opt.streams);
+  return cases;
+}
+
+BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths,
+                      const BenchOptions& opt) {
+  BenchReport r;
+  r.lab = lab.lab.name;
+  r.vm = plan.addresses.vm.to_string();
+  r.host = plan.addresses.vpc_host.to_string();
+  r.seconds = opt.seconds;
+  r.streams = opt.streams;
+  r.aws_per_tunnel = aws_tunnel_limit();
+  const auto& gw = lab.azure.gateway;
+  r.azure_sku = gw.sku + " " + gw.generation;
+  r.azure_aggregate = azure_sku_aggregate(gw.sku, gw.generation);
+  r.cases = bench_cases(opt);
+
+  auto server =
+      IperfServer::start(netns_of(plan, "vpc-host"), opt.port, paths.dir + "/bench-iperf3.log");
+  for (std::size_t i = 0; i < r.cases.size(); ++i) {
+    BenchCase& c = r.cases[i];
+    if (opt.progress) {
+      opt.progress("[" + std::to_string(i + 1) + "/" + std::to_string(r.cases.size()) + "] " +
+                   c.title + (c.vnet_to_vpc ? ", VNet VM -> VPC host" : ", VPC host -> VNet VM"));
+    }
+    if (!server) {
+      c.error = server.error().message;
+      continue;
+    }
+    LabSample before = sample_lab(plan, paths);
+    auto res =
+        run_iperf_client(netns_of(plan, "vnet-vm"), c.iperf, plan.addresses.vpc_host, opt.port);
+    LabSample after = sample_lab(plan, paths);
+    if (res) {
+      c.result = *res;
+    } else {
+      c.error = res.error().message;
+    }
+    attribute(c, after - before);
+  }
+  return r;
+}
+
+}  // namespace vpnlab::topology::bench
