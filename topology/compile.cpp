@@ -1,5 +1,6 @@
 // The plan compiler: a valid lab description -> one plan per gateway node + the underlay.
 // Pure and deterministic; unit-tested against the seed's APIPA table.
+#include "topology/cloud_limits.hpp"
 #include "topology/plan.hpp"
 #include "topology/proposals.hpp"
 #include "topology/resolve.hpp"
@@ -126,6 +127,14 @@ GatewayPlan azure_plan(const Lab& lab, const Resolved& r, int instance, LabPlan&
     g.reject_equal_to.push_back(*Ipv4Prefix::parse(s));
   }
   g.never_announce_default = true;
+  if (lab.lab.emulate_limits) {
+    // cloud-facts 2.1: the SKU's aggregate over all tunnels. Each instance holds all of it:
+    // one tunnel reaches the aggregate in Azure's own per-tunnel benchmarks (Z-SKUPERF:
+    // VpnGw2 Gen2 1.25 Gbps), and the instances are separate processes here, so both
+    // loaded at once may carry up to twice the gateway's figure (README says so).
+    auto agg = azure_sku_aggregate(lab.azure.gateway.sku, lab.azure.gateway.generation);
+    if (agg) g.aggregate_limit_gbps = agg->gbps;
+  }
   for (std::size_t ci = 0; ci < lab.azure.connections.size(); ++ci)
     add_azure_tunnel(lab, r, ci, g, out);
   return g;
@@ -169,6 +178,12 @@ GatewayPlan aws_plan(const Lab& lab, const Resolved& r) {
       t.dpd_action = opt.dpd_timeout_action;
       t.aws_vpn_connection = vpn.name;
       t.aws_tunnel_number = static_cast<int>(ti) + 1;
+      if (opt.emulate_limits.value_or(lab.lab.emulate_limits)) {
+        // cloud-facts 1.3: the VGW holds each tunnel to its bandwidth option's figures.
+        ThroughputLimit l = aws_tunnel_limit(opt.tunnel_bandwidth);
+        t.limit_gbps = l.gbps;
+        t.limit_pps = static_cast<std::int64_t>(l.pps);
+      }
       if (vpn.routing == "dynamic") {
         BgpNeighborPlan n;
         n.peer = t.remote_inside;

@@ -108,6 +108,12 @@ void read_tunnel(YamlReader& r, AwsTunnelOptions& t) {
   r.i64("dpd_timeout_seconds", t.dpd_timeout_seconds);
   r.str("dpd_timeout_action", t.dpd_timeout_action);
   r.str("startup_action", t.startup_action);
+  r.str("tunnel_bandwidth", t.tunnel_bandwidth);
+  if (r.has("emulate_limits")) {
+    bool on = false;
+    r.boolean("emulate_limits", on);
+    t.emulate_limits = on;
+  }
 }
 
 void read_aws(YamlReader& r, Aws& aws) {
@@ -168,6 +174,7 @@ LoadResult load_lab_text(const std::string& yaml, const std::string& file) {
       l.str("name", lab.lab.name);
       l.real("time_factor", lab.lab.time_factor);
       l.str("keying", lab.lab.keying);
+      l.boolean("emulate_limits", lab.lab.emulate_limits);
       l.named_objects("nodes", [&](const std::string& node, YamlReader& n) {
         NodeSettings& settings = lab.lab.nodes[node];
         n.str("implementation", settings.implementation);

@@ -155,6 +155,9 @@ struct AwsTunnelOptions {
   std::int64_t dpd_timeout_seconds = 30;
   std::string dpd_timeout_action = "clear";  // clear | none | restart
   std::string startup_action = "add";        // add | start
+  // cloud-facts 1.1 [TunnelBandwidth]: standard (1.25 Gbps) | large (5 Gbps, not on a VGW).
+  std::string tunnel_bandwidth = "standard";
+  std::optional<bool> emulate_limits;  // unset: lab.emulate_limits
 };
 
 struct AwsVpnConnection {
@@ -193,6 +196,8 @@ struct LabSettings {
   // How CHILD_SAs get their keys: "ike" (IKEv2 with the PSK) or "manual" (fixed SAs derived
   // from the PSK on both ends, like `ip xfrm state`: the dataplane without IKE).
   std::string keying = "ike";
+  // Gateways hold the clouds' documented throughput limits (topology/cloud_limits.hpp).
+  bool emulate_limits = false;
   std::map<std::string, NodeSettings> nodes;  // azure-gw0 | azure-gw1 | aws-vgw -> settings
 };
 

@@ -44,6 +44,9 @@ struct TunnelPlan {
   std::string aws_vpn_connection;    // AWS VPN connection this tunnel belongs to
   int aws_tunnel_number = 0;         // 1 or 2
   std::string azure_connection;      // Azure connection object
+  // Emulated cloud limit for this tunnel, per direction (0: none). cloud_limits.hpp.
+  double limit_gbps = 0;
+  std::int64_t limit_pps = 0;
 };
 
 struct BgpNeighborPlan {
@@ -86,6 +89,9 @@ struct GatewayPlan {
   std::vector<Ipv4Prefix> reject_equal_to;  // cloud-facts: Azure rejects VNet-equal prefixes
   bool route_propagation = true;
   double time_factor = 1.0;
+  // Emulated aggregate over all tunnels, per direction (0: none): an Azure SKU's, shared by
+  // the active/active instances.
+  double aggregate_limit_gbps = 0;
   std::string keying = "ike";  // ike | manual (LabSettings::keying)
   // Who runs this node (lab.nodes): vpnlab | strongswan+frr | strongswan+bird | external.
   std::string implementation = "vpnlab";

@@ -36,6 +36,8 @@ void emit_tunnel(YAML::Emitter& e, const TunnelPlan& t) {
   e << YAML::Key << "aws_vpn_connection" << YAML::Value << t.aws_vpn_connection;
   e << YAML::Key << "aws_tunnel_number" << YAML::Value << t.aws_tunnel_number;
   e << YAML::Key << "azure_connection" << YAML::Value << t.azure_connection;
+  if (t.limit_gbps > 0) e << YAML::Key << "limit_gbps" << YAML::Value << t.limit_gbps;
+  if (t.limit_pps > 0) e << YAML::Key << "limit_pps" << YAML::Value << t.limit_pps;
   e << YAML::EndMap;
 }
 
@@ -131,6 +133,8 @@ TunnelPlan read_tunnel(const YAML::Node& n) {
   t.aws_vpn_connection = get<std::string>(n, "aws_vpn_connection");
   t.aws_tunnel_number = get<int>(n, "aws_tunnel_number");
   t.azure_connection = get<std::string>(n, "azure_connection");
+  if (n["limit_gbps"]) t.limit_gbps = get<double>(n, "limit_gbps");
+  if (n["limit_pps"]) t.limit_pps = get<std::int64_t>(n, "limit_pps");
   return t;
 }
 
@@ -206,6 +210,9 @@ std::string plan_to_yaml(const GatewayPlan& g) {
   e << YAML::Key << "reject_equal_to" << YAML::Value << YAML::Flow << strings(g.reject_equal_to);
   e << YAML::Key << "route_propagation" << YAML::Value << g.route_propagation;
   e << YAML::Key << "time_factor" << YAML::Value << g.time_factor;
+  if (g.aggregate_limit_gbps > 0) {
+    e << YAML::Key << "aggregate_limit_gbps" << YAML::Value << g.aggregate_limit_gbps;
+  }
   e << YAML::Key << "keying" << YAML::Value << g.keying;
   e << YAML::Key << "implementation" << YAML::Value << g.implementation;
   if (!g.command.empty()) e << YAML::Key << "command" << YAML::Value << g.command;
@@ -245,6 +252,7 @@ Checked<GatewayPlan> plan_from_yaml(const std::string& text) {
     }
     g.route_propagation = get<bool>(n, "route_propagation");
     g.time_factor = get<double>(n, "time_factor");
+    if (n["aggregate_limit_gbps"]) g.aggregate_limit_gbps = get<double>(n, "aggregate_limit_gbps");
     g.keying = get<std::string>(n, "keying");
     // Plans written before lab.nodes existed are vpnlab nodes.
     if (n["implementation"]) g.implementation = get<std::string>(n, "implementation");

@@ -101,6 +101,15 @@ void check_tunnel_options(const Lab& lab, Diagnostics& d, const std::string& p,
     d.error(lab, p + ".dpd_timeout_action",
             "'" + t.dpd_timeout_action + "' is not one of clear, none, restart");
   }
+  if (!one_of<std::string>(t.tunnel_bandwidth, {"standard", "large"})) {
+    d.error(lab, p + ".tunnel_bandwidth",
+            "'" + t.tunnel_bandwidth + "' is not one of standard, large");
+  } else if (t.tunnel_bandwidth == "large") {
+    // cloud-facts 1.3: "up to 5 Gbps (large, not for VGW)" [A-BLOG, A-BW]
+    d.error(lab, p + ".tunnel_bandwidth",
+            "'large' (5 Gbps) is not available on a virtual private gateway; the lab's VPN "
+            "connections end on one (use standard: 1.25 Gbps)");
+  }
   if (!one_of<std::string>(t.startup_action, {"add", "start"})) {
     d.error(lab, p + ".startup_action", "'" + t.startup_action + "' is not one of add, start");
   } else if (t.startup_action == "start" && std::find(t.ike_versions.begin(), t.ike_versions.end(),

@@ -18,6 +18,8 @@ const char* to_string(DpDrop d) {
       return "ike_queue_full";
     case DpDrop::tun_write_failed:
       return "tun_write_failed";
+    case DpDrop::rate_limited:
+      return "rate_limited";
   }
   return "unknown";
 }

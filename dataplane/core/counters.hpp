@@ -24,8 +24,9 @@ enum class DpDrop : std::uint8_t {
   unknown_spi,         // rx: no inbound SA for the SPI (RFC 4303 3.4.2)
   ike_queue_full,      // rx: IKE datagram found, control queue full
   tun_write_failed,    // rx: the TUN device refused the inner packet
+  rate_limited,        // tx/rx: over an emulated cloud limit (rate_policer.hpp)
 };
-inline constexpr std::size_t kDpDropCount = 7;
+inline constexpr std::size_t kDpDropCount = 8;
 const char* to_string(DpDrop d);
 
 struct DirectionCounters {

@@ -49,6 +49,7 @@
 #include "dataplane/core/control_queue.hpp"
 #include "dataplane/core/counters.hpp"
 #include "dataplane/core/devices.hpp"
+#include "dataplane/core/rate_policer.hpp"
 #include "dataplane/core/sa_installer.hpp"
 #include "dataplane/core/sa_table.hpp"
 #include "dataplane/core/snapshot.hpp"
@@ -66,6 +67,10 @@ struct Tunnel {
   std::vector<TunDevice*> queues;  // one per lane (multi-queue TUN); [0] == tun
   std::uint16_t max_mss = 0;       // 0: no clamping
   TunnelCounters counters;
+  // The clouds' per-tunnel limits when emulated (rate_policer.hpp), per direction: tx before
+  // encryption, rx after decryption, both on inner bytes (what CloudWatch's TunnelDataOut /
+  // TunnelDataIn count, cloud-facts 1.4).
+  RatePolicer tx_limit, rx_limit;
   /// The queue lane `lane` reads and writes (queues are shared round-robin when fewer).
   TunDevice& queue(std::size_t lane) const { return *queues[lane % queues.size()]; }
 };
@@ -139,6 +144,9 @@ class Dataplane final : public SaInstaller {
   void report_lifetime(SaDirection dir, esp::Spi spi, esp::LifetimeEvent ev);
   void set_wakeup(std::function<void()> wake);
 
+  /// The gateway's aggregate limit over all tunnels (an Azure SKU's), per direction.
+  RatePolicer& aggregate_tx_limit() { return aggregate_tx_; }
+  RatePolicer& aggregate_rx_limit() { return aggregate_rx_; }
   GlobalCounters& global_counters() { return global_; }
   const GlobalCounters& global_counters() const { return global_; }
   SnapshotCell<SaTable>& table() { return table_; }
@@ -150,6 +158,7 @@ class Dataplane final : public SaInstaller {
 
   Options options_;
   std::deque<Tunnel> tunnels_;  // stable addresses; indexed by TunnelId
+  RatePolicer aggregate_tx_, aggregate_rx_;
   std::vector<SocketPort> sockets_;
   GlobalCounters global_;
   SnapshotCell<SaTable> table_;

@@ -145,6 +145,15 @@ void InboundWorker::deliver(const InboundEntry& in, std::size_t index,
   if (job.out.event != esp::LifetimeEvent::none) {
     dp_.report_lifetime(SaDirection::inbound, in.sa->spi(), job.out.event);
   }
+  // Emulated cloud limits on the decrypted (inner) bytes, as CloudWatch counts them.
+  if (tunnel.rx_limit.enabled() || dp_.aggregate_rx_limit().enabled()) {
+    const std::int64_t now = RatePolicer::now_ns();
+    const auto bytes = static_cast<std::uint32_t>(job.out.inner.length);
+    if (!tunnel.rx_limit.admit(bytes, now) || !dp_.aggregate_rx_limit().admit(bytes, now)) {
+      tunnel.counters.rx.drop(DpDrop::rate_limited);
+      return;
+    }
+  }
   PacketBuf& p = batch_[index];
   p.set_region(job.out.inner.offset, job.out.inner.length);
   p.tunnel = in.tunnel;

@@ -6,6 +6,7 @@
 //   2. SA lookup       the tunnel's switched-to outbound SA from the lock-free snapshot
 //                      (route-based tunnel: the device selects the SA, like a VTI);
 //                      none -> drop no_outbound_sa
+//   2b. limits       emulated cloud limits (rate_policer.hpp), when set: drop rate_limited
 //   3. MSS clamp       SYNs get their MSS lowered to the tunnel's (mss_clamp.hpp)
 //   4. encrypt         one block of sequence numbers for the batch (one atomic operation,
 //                      shared with the other lanes), then OutboundSa::encap_batch in place
@@ -109,11 +110,21 @@ std::size_t OutboundWorker::process_tunnel(TunnelId t, const SaTable& table) {
 void OutboundWorker::encrypt_batch(Tunnel& tunnel, const OutboundEntry& out) {
   jobs_.clear();
   job_slot_.clear();
+  RatePolicer& aggregate = dp_.aggregate_tx_limit();
+  const bool policed = tunnel.tx_limit.enabled() || aggregate.enabled();
+  const std::int64_t now = policed ? RatePolicer::now_ns() : 0;
   for (std::size_t i = 0; i < batch_.size(); ++i) {
     PacketBuf& p = batch_[i];
     std::uint8_t nh = next_header_of(p);
     if (nh == 0) {
       tunnel.counters.tx.drop(DpDrop::not_ip);
+      batch_.slot(i).reset();
+      continue;
+    }
+    // Emulated cloud limits, before the cipher spends time on what would be dropped.
+    if (policed && !(tunnel.tx_limit.admit(static_cast<std::uint32_t>(p.size()), now) &&
+                     aggregate.admit(static_cast<std::uint32_t>(p.size()), now))) {
+      tunnel.counters.tx.drop(DpDrop::rate_limited);
       batch_.slot(i).reset();
       continue;
     }

@@ -83,6 +83,8 @@ Checked<std::unique_ptr<Engine>> Engine::create(std::vector<TunnelConfig> tunnel
   if (e->stop_fd_ < 0 || e->control_fd_ < 0) {
     return fail(errno_code(errno), "eventfd for the dataplane engine");
   }
+  e->dp_.aggregate_tx_limit().set(options.aggregate);
+  e->dp_.aggregate_rx_limit().set(options.aggregate);
   if (auto r = e->open_devices(); !r) return Unexpected{r.error()};
   if (auto r = e->configure_links(); !r) return Unexpected{r.error()};
   if (auto r = e->open_sockets(); !r) return Unexpected{r.error()};
@@ -100,6 +102,8 @@ Checked<void> Engine::open_devices() {
       if (!tun) return Unexpected{tun.error()};
       if (lane == 0) {
         id = dp_.add_tunnel(t.name, **tun, tunnel_mss(mtu_of(t)));
+        dp_.tunnel(id).tx_limit.set(t.limit);
+        dp_.tunnel(id).rx_limit.set(t.limit);
       } else {
         dp_.add_tunnel_queue(id, **tun);
       }

@@ -46,6 +46,7 @@ struct TunnelConfig {
   esp::SuiteId suite;              // sets the MTU (tunnel_mtu.hpp) and the MSS clamp
   std::uint16_t mtu = 0;           // 0: from suite and encapsulation
   std::vector<Ipv4Prefix> routes;  // prefixes routed into the tunnel (manual mode)
+  RateLimit limit;                 // per direction; none unless the lab emulates limits
 };
 
 struct EngineOptions {
@@ -62,6 +63,8 @@ struct EngineOptions {
   /// Per worker: pool buffers, buffer size, batch capacity (a TSO read yields up to ~45
   /// segments, so batches hold several reads).
   WorkerBuffers buffers{2048, 2048, 256};
+  /// Over all tunnels, per direction (an Azure SKU's aggregate when the lab emulates limits).
+  RateLimit aggregate;
 };
 
 class Engine final : public SaInstaller {

@@ -71,9 +71,14 @@ std::string render_text(const BenchReport& r) {
     s += "\n";
     for (const auto& t : c.tunnels) {
       char line[200];
-      std::snprintf(line, sizeof line, "    %-8s %-26s %6.2f Gbps %8.1f kpps %5.1f %%\n",
+      std::snprintf(line, sizeof line, "    %-8s %-26s %6.2f Gbps %8.1f kpps %5.1f %%",
                     t.device.c_str(), t.name.c_str(), t.gbps, t.kpps, t.share * 100);
       s += line;
+      if (t.limit_gbps > 0 || t.limit_kpps > 0) {
+        s += fmt("   limit %.2f Gbps", t.limit_gbps) + fmt(" / %.0f kpps: ", t.limit_kpps) +
+             (t.within_limit() ? "held" : "EXCEEDED");
+      }
+      s += "\n";
     }
     if (c.tunnels.empty()) s += "    (no tunnel counters moved)\n";
     std::string cpu;
@@ -121,6 +126,9 @@ std::string render_json(const BenchReport& r) {
                          {"name", t.name},
                          {"counted_at", t.seen_at},
                          {"bytes", t.bytes},
+                         {"limit_gbps", t.limit_gbps},
+                         {"limit_kpps", t.limit_kpps},
+                         {"within_limit", t.within_limit()},
                          {"gbps", t.gbps},
                          {"kpps", t.kpps},
                          {"share", t.share}});

@@ -16,9 +16,15 @@ namespace vpnlab::topology::bench {
 
 /// One tunnel's part of a case, in the direction the case sends.
 struct TunnelShare {
-  std::string device, name, seen_at;     // seen_at: the gateway whose counters these are
-  std::uint64_t bytes = 0;               // inner bytes, as the gateway counted them
-  double gbps = 0, kpps = 0, share = 0;  // share of the case's bytes over all tunnels, 0..1
+  std::string device, name, seen_at;      // seen_at: the gateway whose counters these are
+  std::uint64_t bytes = 0;                // inner bytes, as the gateway counted them
+  double gbps = 0, kpps = 0, share = 0;   // share of the case's bytes over all tunnels, 0..1
+  double limit_gbps = 0, limit_kpps = 0;  // the tunnel's emulated limit (0: none)
+  /// Within 5 % of (or under) each emulated limit; true when there is none.
+  bool within_limit() const {
+    return (limit_gbps <= 0 || gbps <= limit_gbps * 1.05) &&
+           (limit_kpps <= 0 || kpps <= limit_kpps * 1.05);
+  }
 };
 
 struct BenchCase {
@@ -46,8 +52,7 @@ struct BenchReport {
 /// VGW decrypted (Azure's ECMP choice), for VPC -> VNet those it encrypted (its path
 /// choice); a tunnel whose VGW is not a vpnlab gateway is read at the Azure end instead.
 /// Rates are over `seconds` (the iperf3 run's own duration), else over the samples' interval.
-std::vector<TunnelShare> tunnel_shares(const SampleDelta& d, bool vnet_to_vpc,
-                                       double seconds = 0);
+std::vector<TunnelShare> tunnel_shares(const SampleDelta& d, bool vnet_to_vpc, double seconds = 0);
 
 std::string render_text(const BenchReport& r);
 std::string render_json(const BenchReport& r);

@@ -11,8 +11,17 @@ std::string netns_of(const LabPlan& plan, const std::string& role) {
   return plan.underlay.lab + "-" + role;
 }
 
-void attribute(BenchCase& c, const SampleDelta& d) {
+void attribute(BenchCase& c, const SampleDelta& d, const LabPlan& plan) {
   c.tunnels = tunnel_shares(d, c.vnet_to_vpc, c.result ? c.result->seconds : 0);
+  for (auto& share : c.tunnels) {
+    for (const auto& g : plan.gateways) {
+      for (const auto& t : g.tunnels) {
+        if (t.device != share.device || (t.limit_gbps <= 0 && t.limit_pps <= 0)) continue;
+        share.limit_gbps = t.limit_gbps;
+        share.limit_kpps = static_cast<double>(t.limit_pps) / 1e3;
+      }
+    }
+  }
   double gb = c.result ? static_cast<double>(c.result->bytes) / 1e9 : 0;
   if (gb <= 0) return;
   for (const auto& [node, cpu] : d.cpu_seconds) {
@@ -56,6 +65,10 @@ BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths
   r.azure_sku = gw.sku + " " + gw.generation;
   r.azure_aggregate = azure_sku_aggregate(gw.sku, gw.generation);
   r.cases = bench_cases(opt);
+  for (const auto& g : plan.gateways) {
+    for (const auto& t : g.tunnels) r.limits_emulated |= t.limit_gbps > 0 || t.limit_pps > 0;
+    r.limits_emulated |= g.aggregate_limit_gbps > 0;
+  }
 
   auto server =
       IperfServer::start(netns_of(plan, "vpc-host"), opt.port, paths.dir + "/bench-iperf3.log");
@@ -78,7 +91,7 @@ BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths
     } else {
       c.error = res.error().message;
     }
-    attribute(c, after - before);
+    attribute(c, after - before, plan);
   }
   return r;
 }

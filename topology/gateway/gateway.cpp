@@ -102,10 +102,13 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
     c.suite = mtu_suite(g->plan_, t);
     // A host gateway's peer may be behind a NAT (ESP in UDP, RFC 3948: 8 bytes more).
     if (g->plan_.underlay) c.mtu = dataplane::tunnel_mtu(c.suite, true);
+    c.limit = {t.limit_gbps * 1e9, static_cast<double>(t.limit_pps)};
     configs.push_back(c);
     g->tunnels_[t.device] = {};
   }
-  auto engine = dataplane::Engine::create(std::move(configs), dataplane::EngineOptions{});
+  dataplane::EngineOptions options;
+  options.aggregate = {g->plan_.aggregate_limit_gbps * 1e9, 0};
+  auto engine = dataplane::Engine::create(std::move(configs), options);
   if (!engine) return Unexpected{engine.error()};
   g->engine_ = std::move(*engine);
   g->keys_ = std::make_unique<KeyLog>(g->plan_);
@@ -317,6 +320,9 @@ nlohmann::json Gateway::tunnel_status(const TunnelPlan& t) const {
                       {"azure_connection", t.azure_connection},
                       {"last_error", st.last_error}};
   if (st.since.time_since_epoch().count() != 0) j["last_status_change"] = utc(st.since);
+  if (t.limit_gbps > 0 || t.limit_pps > 0) {
+    j["emulated_limit"] = {{"gbps", t.limit_gbps}, {"pps", t.limit_pps}};
+  }
   if (ike_) {
     j["ike_sas"] = ike_status(t);
   } else if (st.up) {

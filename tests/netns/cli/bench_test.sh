@@ -3,7 +3,10 @@
 # carries traffic; each case's tunnels, read from the gateways' own counters, account for the
 # bytes iperf3 moved (at least 90 %: the counters also see TCP/IP headers and BGP, so they may
 # be higher, never much lower); the clouds' limits are printed; a lab that is not up is an
-# error that says so. No figure is judged: numbers belong to bench/. Lab vpnlab-b-<pid>.
+# error that says so. The lab emulates the clouds' limits (lab.emulate_limits): the VGW's
+# tunnels carry AWS's figures and the report names them. No figure is judged: numbers belong
+# to bench/ (the policer itself is checked in RatePolicer.* / PipelineDrops.*). Lab
+# vpnlab-b-<pid>.
 set -u
 . "$(dirname "$0")/lab_env.sh"
 VPNLAB=$1
@@ -13,13 +16,16 @@ fail() { echo "FAIL: $*"; exit 1; }
 trap lab_cleanup EXIT
 
 "$VPNLAB" topology show --show-secrets |
-  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2/" >"$work/lab.yaml"
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  emulate_limits: true/" >"$work/lab.yaml"
 grep -q "name: $LAB" "$work/lab.yaml" || fail "could not make the test lab"
 
 "$VPNLAB" bench "$work/lab.yaml" --time 1 >"$work/down.out" 2>&1 && fail "bench ran on a lab that is not up"
 grep -q "is not up" "$work/down.out" || fail "bench did not say the lab is not up: $(cat "$work/down.out")"
 
 "$VPNLAB" up "$work/lab.yaml" --wait 60 >"$work/up.out" 2>&1 || { cat "$work/up.out"; fail "up"; }
+"$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json" || fail "status"
+jq -e '[.gateways["aws-vgw"].tunnels[].emulated_limit.pps] == [140000, 140000, 140000, 140000]' \
+  "$work/status.json" >/dev/null || fail "the VGW's tunnels do not hold AWS's limit"
 "$VPNLAB" bench "$work/lab.yaml" --time 1 --streams 2 --json >"$work/bench.json" 2>"$work/progress" ||
   { cat "$work/bench.json" "$work/progress"; fail "bench exit status"; }
 cat "$work/progress"
@@ -42,4 +48,7 @@ jq -e '.limits.azure_aggregate.sku == "VpnGw2 Generation2"' "$work/bench.json" >
 "$VPNLAB" bench "$work/lab.yaml" --time 1 --streams 2 >"$work/bench.txt" 2>/dev/null || fail "bench (text)"
 grep -q "gateway CPU s/GB" "$work/bench.txt" || fail "no CPU per GB in the text report"
 grep -q "AWS 1.25 Gbps and 140000 packets/s per tunnel" "$work/bench.txt" || fail "no limits in the text report"
+grep -q "limit 1.25 Gbps / 140 kpps" "$work/bench.txt" || fail "no per-tunnel limit in the text report"
+grep -q "This lab emulates them" "$work/bench.txt" || fail "the report does not say the limits are emulated"
+jq -e '.limits.emulated' "$work/bench.json" >/dev/null || fail "JSON: limits not emulated"
 echo "PASS: vpnlab bench, 6 cases, tunnels account for the traffic"

@@ -177,5 +177,42 @@ TEST(PlanFile, MissingFieldIsNamed) {
   EXPECT_NE(r.error().message.find("'netns'"), std::string::npos) << r.error().message;
 }
 
+// lab.emulate_limits (README "The clouds' limits"): the VGW's tunnels carry AWS's per-tunnel
+// figures, each Azure instance the SKU's aggregate; a tunnel may opt out; the plan
+// file keeps them.
+TEST(Compile, EmulatedLimitsFollowTheCloudsFigures) {
+  std::string yaml = default_lab_yaml();
+  auto at = yaml.find("  time_factor: 1\n");
+  ASSERT_NE(at, std::string::npos);
+  yaml.insert(at, "  emulate_limits: true\n");
+  auto start = yaml.find("          startup_action: start\n");
+  ASSERT_NE(start, std::string::npos);
+  yaml.insert(start, "          emulate_limits: false\n");  // the first AWS tunnel opts out
+  LabPlan plan = compile_text(yaml);
+  const auto& vgw = node(plan, "aws-vgw");
+  EXPECT_EQ(tunnel(vgw, "aws0t1").limit_gbps, 0);
+  EXPECT_DOUBLE_EQ(tunnel(vgw, "aws0t2").limit_gbps, 1.25);
+  EXPECT_EQ(tunnel(vgw, "aws0t2").limit_pps, 140000);
+  EXPECT_EQ(vgw.aggregate_limit_gbps, 0);
+  // VpnGw2 Generation2: 1.25 Gbps, held by each instance.
+  EXPECT_DOUBLE_EQ(node(plan, "azure-gw0").aggregate_limit_gbps, 1.25);
+  EXPECT_EQ(tunnel(node(plan, "azure-gw0"), "aws0t1").limit_gbps, 0);  // AWS holds its tunnels
+  auto back = plan_from_yaml(plan_to_yaml(vgw));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_DOUBLE_EQ(tunnel(*back, "aws0t2").limit_gbps, 1.25);
+  EXPECT_EQ(tunnel(*back, "aws0t2").limit_pps, 140000);
+  auto az = plan_from_yaml(plan_to_yaml(node(plan, "azure-gw1")));
+  ASSERT_TRUE(az);
+  EXPECT_DOUBLE_EQ(az->aggregate_limit_gbps, 1.25);
+}
+
+TEST(Compile, NoLimitsUnlessTheLabAsks) {
+  LabPlan plan = compile_text(default_lab_yaml());
+  for (const auto& g : plan.gateways) {
+    EXPECT_EQ(g.aggregate_limit_gbps, 0);
+    for (const auto& t : g.tunnels) EXPECT_EQ(t.limit_gbps, 0) << t.device;
+  }
+}
+
 }  // namespace
 }  // namespace vpnlab::topology
