@@ -69,6 +69,12 @@ Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
     if (auto rc = (*nl)->set_up("lo"); !rc) return rc;
     if (n.forwarding) {
       if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/ip_forward", "1"); !rc) return rc;
+      // ECMP by 5-tuple (policy 1): flows between one VM and one host spread over the
+      // Azure instances and tunnels the routes allow, so `vpnlab verify` can exercise each
+      // path; the kernel default (policy 0) hashes addresses only, one path per host pair.
+      if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "1");
+          !rc)
+        return rc;
     }
   }
   for (const auto& b : plan.bridges) {
