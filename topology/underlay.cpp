@@ -62,6 +62,20 @@ Checked<void> build_link(Sockets& s, const LinkPlan& link) {
   return configure_end(s, link.b);
 }
 
+// ECMP by the ports (policy 3, custom fields): flows between one VM and one host spread over
+// the Azure instances and their tunnels (cloud-facts §2.2 "Azure->on-prem traffic uses both
+// tunnels" [Z-AA]), so `vpnlab verify` can exercise each path; the kernel default (policy 0)
+// hashes addresses only, one path per host pair. The fabric hashes addresses and ports, the
+// gateways ports only: routers hashing alike pick the same index at every hop (ECMP
+// polarisation: the instance the fabric chose by the lower half would always take its first
+// tunnel).
+Checked<void> ecmp_hashing(const NodePlan& n) {
+  const char* fields = n.role == "vnet" ? "0x0037" : "0x0030";  // 0x10 src port, 0x20 dst port
+  if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "3"); !rc)
+    return rc;
+  return dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_fields", fields);
+}
+
 Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
   for (const auto& n : plan.nodes) {
     auto nl = s.get(n.netns);
@@ -69,12 +83,7 @@ Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
     if (auto rc = (*nl)->set_up("lo"); !rc) return rc;
     if (n.forwarding) {
       if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/ip_forward", "1"); !rc) return rc;
-      // ECMP by 5-tuple (policy 1): flows between one VM and one host spread over the
-      // Azure instances and tunnels the routes allow, so `vpnlab verify` can exercise each
-      // path; the kernel default (policy 0) hashes addresses only, one path per host pair.
-      if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "1");
-          !rc)
-        return rc;
+      if (auto rc = ecmp_hashing(n); !rc) return rc;
     }
   }
   for (const auto& b : plan.bridges) {
