@@ -69,11 +69,14 @@ Checked<void> build_link(Sockets& s, const LinkPlan& link) {
 // gateways ports only: routers hashing alike pick the same index at every hop (ECMP
 // polarisation: the instance the fabric chose by the lower half would always take its first
 // tunnel).
-Checked<void> ecmp_hashing(const NodePlan& n) {
+// Best effort: a kernel before 5.12 has no policy 3; it keeps hashing the 5-tuple (policy
+// 1), and verify says so when a path carries no flow.
+void ecmp_hashing(const NodePlan& n) {
   const char* fields = n.role == "vnet" ? "0x0037" : "0x0030";  // 0x10 src port, 0x20 dst port
-  if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "3"); !rc)
-    return rc;
-  return dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_fields", fields);
+  if (dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "3") &&
+      dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_fields", fields))
+    return;
+  (void)dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "1");
 }
 
 Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
@@ -83,7 +86,7 @@ Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
     if (auto rc = (*nl)->set_up("lo"); !rc) return rc;
     if (n.forwarding) {
       if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/ip_forward", "1"); !rc) return rc;
-      if (auto rc = ecmp_hashing(n); !rc) return rc;
+      ecmp_hashing(n);
     }
   }
   for (const auto& b : plan.bridges) {

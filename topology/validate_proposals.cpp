@@ -76,6 +76,7 @@ std::string nearest_fix(const ProposalSets& aws, const ProposalSets& azure,
                         const std::vector<std::string>& types, const Side& aws_side,
                         const Side& azure_side, bool pfs) {
   std::vector<std::string> to_aws, to_azure;
+  std::size_t azure_types = 0;  // types the Azure fix covers (it may add an integrity)
   for (const auto& type : types) {
     auto want = sets_of(azure, type);
     if (type == "DH group" && want.empty()) want = {"none"};
@@ -88,13 +89,24 @@ std::string nearest_fix(const ProposalSets& aws, const ProposalSets& azure,
     for (const auto& w : sets_of(aws, type)) {
       if (std::string z = azure_word(w, pfs); !z.empty()) {
         to_azure.push_back(azure_side.field.at(type) + ": " + z);
+        ++azure_types;
+        // From a GCM policy to a CBC cipher: the integrity field stops naming GCM [Z-FAQ-IPSEC].
+        // (The strongest integrity both consoles name.)
+        if (type == "encryption" && w.find("gcm") == std::string::npos && azure.integ.empty()) {
+          for (auto i = aws.integ.rbegin(); i != aws.integ.rend(); ++i) {
+            if (std::string zi = azure_word(*i, pfs); !zi.empty()) {
+              to_azure.push_back(azure_side.field.at("integrity") + ": " + zi);
+              break;
+            }
+          }
+        }
         break;
       }
     }
   }
   std::string out;
   if (to_aws.size() == types.size()) out = join(to_aws, " and ");
-  if (to_azure.size() == types.size()) {
+  if (azure_types == types.size()) {
     out += std::string(out.empty() ? "" : ", or ") + "set " + azure_side.path + " {" +
            join(to_azure) + "}";
   }

@@ -123,8 +123,9 @@ void vm_to_host_checks(const Lab& lab, const LabPlan& plan, const GatewayQuery& 
             {}};
     if (!k.pass) {
       k.causes = {"the routes allow this path but no flow took it: " + p.node +
-                  "'s kernel routes or ECMP hashing (net.ipv4.fib_multipath_hash_policy 1 "
-                  "spreads flows) left it out"};
+                  "'s kernel routes leave it out, or ECMP hashing does (the underlay sets "
+                  "net.ipv4.fib_multipath_hash_policy 3 with different fields per hop; a "
+                  "kernel before 5.12 lacks it)"};
     }
     r.add(k);
   }

@@ -84,7 +84,7 @@ TEST(ValidateProposals, IssueExampleIkeHasNoSuiteInCommon) {
         "aes256gcm16-prfsha384-ecp384", "NO_PROPOSAL_CHOSEN",
         "add AES256-GCM-16 to aws.vpn_connections[0].tunnels[0].phase1_encryption",
         "add 20 to aws.vpn_connections[0].tunnels[0].phase1_dh_groups",
-        "ike_encryption: AES128, dh_group: DHGroup14"}) {
+        "ike_encryption: AES128, ike_integrity: SHA384, dh_group: DHGroup14"}) {
     EXPECT_NE(w->message.find(part), std::string::npos) << part << "\n" << w->message;
   }
   EXPECT_EQ(d.error_count(), 0u);
