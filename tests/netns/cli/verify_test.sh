@@ -4,7 +4,8 @@
 #  1. `vpnlab tunnel down aws0t1`: connection AWSTunnel1ToInstance0 and the AWS tunnel fail,
 #     cause "taken down by a drill"; the other three paths still pass;
 #  2. the same lab with route_propagation: false: the VPC route table and the VM -> host
-#     traffic fail, cause "route propagation off".
+#     traffic fail, cause "route propagation off";
+#  3. a VNet with 101 address prefixes: the BGP checks fail, cause "over the prefix limit".
 # (A PSK mismatch cannot be started: validate refuses it, so `up` does.) The labs are named
 # vf<pid> and vf<pid>p; cleanup runs on every exit.
 set -u
@@ -14,9 +15,11 @@ LAB=vf$$
 work=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }
 work2=$(mktemp -d)
+work3=$(mktemp -d)
 # lab_cleanup (lab_env.sh) for each lab: the second runs with its own name and directory.
 cleanup_both() {
   (LAB=${LAB}p; work=$work2; lab_cleanup)
+  (LAB=${LAB}l; work=$work3; lab_cleanup)
   lab_cleanup
 }
 trap cleanup_both EXIT
@@ -75,4 +78,23 @@ grep -q "FAIL  VPC route table has the VGW's learned routes" "$work/verify.out" 
 grep -q "cause: route propagation off" "$work/verify.out" || fail "cause not named"
 grep -q "FAIL  VNet VM 10.1.0.4 pings VPC host 10.2.0.4" "$work/verify.out" || fail "VM ping should fail"
 grep -q "PASS  connection AWSTunnel1ToInstance0 Connected" "$work/verify.out" || fail "tunnels should be up"
-echo "PASS: verify passes on the reference lab and names tunnel down / route propagation off"
+echo "ok: verify names route propagation off"
+"$VPNLAB" down "$work2/lab.yaml" >/dev/null || fail "down (2)"
+
+prefixes="10.1.0.0/16"
+for i in $(seq 0 99); do prefixes="$prefixes, 10.3.$i.0/24"; done
+sed "s/^  name: $LAB$/  name: ${LAB}l/; s|address_space: \[10.1.0.0/16\]|address_space: [$prefixes]|" \
+  "$work/lab.yaml" >"$work3/lab.yaml"
+"$VPNLAB" validate "$work3/lab.yaml" 2>&1 | grep -q "announce 101 prefixes" || fail "validate did not predict the limit"
+"$VPNLAB" up "$work3/lab.yaml" >"$work/up.out" 2>&1 || { cat "$work/up.out"; fail "up (3)"; }
+for i in $(seq 20); do
+  "$VPNLAB" verify "$work3/lab.yaml" >"$work/verify.out" 2>&1
+  rc=$?
+  [ $rc = 5 ] && grep -q "cause: over the prefix limit" "$work/verify.out" && break
+  sleep 0.5
+done
+grep -E "FAIL|cause" "$work/verify.out" | head -6
+[ $rc = 5 ] || fail "verify exit status $rc on the prefix-limit lab, want 5"
+grep -q "FAIL  BGP peer 169.254.21.1 (azure-gw0) Connected" "$work/verify.out" || fail "BGP check not failed"
+grep -q "cause: over the prefix limit: .*Maximum Number of Prefixes Reached" "$work/verify.out" || fail "cause not named"
+echo "PASS: verify passes on the reference lab and names tunnel down, route propagation off, the prefix limit"
