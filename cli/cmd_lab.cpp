@@ -17,6 +17,7 @@
 #include "topology/reachability.hpp"
 #include "topology/supervisor.hpp"
 #include "topology/underlay.hpp"
+#include "topology/verify/verify.hpp"
 
 namespace vpnlab::cli {
 namespace {
@@ -80,12 +81,6 @@ std::string self_exe() {
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? "vpnlab" : p.string();
-}
-
-nlohmann::json query_gateways(const topology::LabPlan& plan, const topology::RunPaths& paths) {
-  nlohmann::json all = nlohmann::json::object();
-  for (const auto& g : plan.gateways) all[g.node] = topology::nodes::gateway_status(g, paths);
-  return all;
 }
 
 // Empty when the merged console view shows the lab as the tutorial's part 4 describes it;
@@ -196,7 +191,7 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
   auto deadline = t2 + std::chrono::milliseconds(static_cast<long>(opt.wait_seconds * 1000));
   std::string why;
   while (Clock::now() < deadline) {
-    auto gateways = query_gateways(plan, paths_for(*lab));
+    auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
     auto m = merge_consoles(*lab, gateways);
     why = converged(m);
     if (why.empty()) {
@@ -257,7 +252,7 @@ int cmd_status(const LabSource& src, const StatusOptions& opt) {
   auto plan = topology::compile(*lab);
   std::size_t present = 0;
   for (const auto& n : plan.underlay.nodes) present += dataplane::netns_exists(n.netns);
-  auto gateways = query_gateways(plan, paths_for(*lab));
+  auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
   auto merged = merge_consoles(*lab, gateways);
   merged["underlay"] = {{"namespaces_present", present},
                         {"namespaces", plan.underlay.nodes.size()}};

@@ -23,6 +23,8 @@ struct StatusOptions {
 };
 int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
+/// Every check of the tutorial's part 4 plus data path and routes; exit 5 on any failure.
+int cmd_verify(const LabSource& src, bool json);
 /// action: down | up (both ends, or `node`) | rekey | rekey-ike (one end: `node`, else the
 /// first gateway of cloud `from` holding the tunnel, else the first holding it).
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,

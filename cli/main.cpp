@@ -58,6 +58,13 @@ int main(int argc, char** argv) {
   status->add_flag(
       "--sas", status_opt.sas,
       "also list every IKE_SA and CHILD_SA: SPIs, algorithms, rekey countdowns, traffic");
+  auto* verifyc = app.add_subcommand(
+      "verify",
+      "check a running lab as the tutorial's part 4 does, plus every tunnel's data path, the "
+      "VNet VM -> VPC host paths and the routes; each failure with its likely cause (exit 5)");
+  add_lab_args(verifyc);
+  bool verify_json = false;
+  verifyc->add_flag("--json", verify_json, "the checklist as JSON");
 
   std::string plan_file, socket_path;
   auto* gateway = app.add_subcommand("gateway",
@@ -163,5 +170,6 @@ int main(int argc, char** argv) {
   if (*upc) return cmd_up(src, up);
   if (*down) return cmd_down(src);
   if (*status) return cmd_status(src, status_opt);
+  if (*verifyc) return cmd_verify(src, verify_json);
   return 1;
 }

@@ -5,10 +5,7 @@
 #include "dataplane/linux/netlink.hpp"
 
 namespace vpnlab::topology {
-namespace {
-
-// Prefixes a gateway learned from its peers and selected (best), from its BGP status.
-std::set<Ipv4Prefix> learned(const nlohmann::json& gw) {
+std::set<Ipv4Prefix> learned_prefixes(const nlohmann::json& gw) {
   std::set<Ipv4Prefix> out;
   if (!gw.is_object() || !gw.contains("bgp") || !gw["bgp"].is_object()) return out;
   for (const auto& r : gw["bgp"].value("locRib", nlohmann::json::array())) {
@@ -18,8 +15,6 @@ std::set<Ipv4Prefix> learned(const nlohmann::json& gw) {
   return out;
 }
 
-}  // namespace
-
 std::map<std::string, std::vector<FabricRoute>> desired_fabric_routes(
     const LabPlan& plan, const LabAddresses& a, const nlohmann::json& status) {
   std::map<std::string, std::vector<FabricRoute>> out;
@@ -28,14 +23,32 @@ std::map<std::string, std::vector<FabricRoute>> desired_fabric_routes(
   for (const auto& g : plan.gateways) {
     const nlohmann::json& gw = status.value(g.node, nlohmann::json());
     if (g.cloud == Cloud::azure) {
-      for (const auto& p : learned(gw)) vnet[p].push_back(a.azure_instances.at(g.instance));
+      for (const auto& p : learned_prefixes(gw))
+        vnet[p].push_back(a.azure_instances.at(g.instance));
     } else if (g.route_propagation) {
-      for (const auto& p : learned(gw)) out[prefix + "vpc-host"].push_back({p, {a.vpc_router}});
+      for (const auto& p : learned_prefixes(gw))
+        out[prefix + "vpc-host"].push_back({p, {a.vpc_router}});
     }
   }
   for (auto& [p, via] : vnet) out[prefix + "vnet"].push_back({p, via});
   out.try_emplace(prefix + "vnet");
   out.try_emplace(prefix + "vpc-host");
+  return out;
+}
+
+Checked<std::vector<FabricRoute>> read_fabric_routes(const std::string& ns) {
+  auto nl = dataplane::Netlink::open_in(ns);
+  if (!nl) return Unexpected{nl.error()};
+  auto current = nl->routes(dataplane::kRouteProtocol);
+  if (!current) return Unexpected{current.error()};
+  std::vector<FabricRoute> out;
+  for (const auto& r : *current) {
+    FabricRoute f{r.prefix, {}};
+    for (const auto& h : r.hops) {
+      if (h.gateway) f.via.push_back(*h.gateway);
+    }
+    out.push_back(f);
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 //    route propagation is enabled (cloud-facts: "Route propagation" [A-ROUTE]).
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,19 @@ struct FabricRoute {
   auto operator<=>(const FabricRoute&) const = default;
 };
 
+/// Prefixes a gateway learned from its peers and selected (Loc-RIB entries not sourced
+/// locally), from its status document.
+std::set<Ipv4Prefix> learned_prefixes(const nlohmann::json& gateway_status);
+
 /// netns -> the routes it should have. Pure: from the gateways' status documents.
 std::map<std::string, std::vector<FabricRoute>> desired_fabric_routes(
     const LabPlan& plan, const LabAddresses& addresses, const nlohmann::json& gateway_status);
 
 /// Makes each namespace's supervisor-owned routes (protocol kRouteProtocol) exactly the
 /// desired ones; returns how many routes changed.
+/// The supervisor-owned routes a namespace has now (what `vpnlab verify` compares).
+Checked<std::vector<FabricRoute>> read_fabric_routes(const std::string& netns);
+
 Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired);
 
 }  // namespace vpnlab::topology

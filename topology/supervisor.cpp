@@ -183,13 +183,17 @@ Checked<int> start_supervisor(const RunPaths& paths, const std::string& lab_name
   return pid;
 }
 
-bool stop_supervisor(const RunPaths& paths) {
-  std::string pid_file = paths.dir + "/supervisor.pid";
-  int pid = std::atoi(read_file(pid_file).c_str());
-  ::unlink(pid_file.c_str());
-  if (pid <= 0 || !alive(pid)) return false;
+int running_supervisor_pid(const RunPaths& paths) {
+  int pid = std::atoi(read_file(paths.dir + "/supervisor.pid").c_str());
+  if (pid <= 0 || !alive(pid)) return 0;
   std::string cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
-  if (cmdline.find("supervise") == std::string::npos) return false;  // PID reused
+  return cmdline.find("supervise") == std::string::npos ? 0 : pid;  // else the PID was reused
+}
+
+bool stop_supervisor(const RunPaths& paths) {
+  int pid = running_supervisor_pid(paths);
+  ::unlink((paths.dir + "/supervisor.pid").c_str());
+  if (pid == 0) return false;
   ::kill(pid, SIGTERM);
   for (int i = 0; i < 300 && alive(pid); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

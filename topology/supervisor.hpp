@@ -42,6 +42,8 @@ int running_gateway_pid(const RunPaths& paths, const std::string& node);
 Checked<int> start_supervisor(const RunPaths& paths, const std::string& lab_name,
                               const std::string& vpnlab_exe);
 bool stop_supervisor(const RunPaths& paths);
+/// PID of the lab's running supervisor, 0 if none (the PID file's process, if it is one).
+int running_supervisor_pid(const RunPaths& paths);
 /// The supervisor's loop: every period, read the gateways' status and program the fabric.
 /// Returns when stop is set or the lab's namespaces are gone.
 int run_supervisor(const LabPlan& plan, const RunPaths& paths, std::chrono::milliseconds period);

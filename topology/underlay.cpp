@@ -62,6 +62,23 @@ Checked<void> build_link(Sockets& s, const LinkPlan& link) {
   return configure_end(s, link.b);
 }
 
+// ECMP by the ports (policy 3, custom fields): flows between one VM and one host spread over
+// the Azure instances and their tunnels (cloud-facts §2.2 "Azure->on-prem traffic uses both
+// tunnels" [Z-AA]), so `vpnlab verify` can exercise each path; the kernel default (policy 0)
+// hashes addresses only, one path per host pair. The fabric hashes addresses and ports, the
+// gateways ports only: routers hashing alike pick the same index at every hop (ECMP
+// polarisation: the instance the fabric chose by the lower half would always take its first
+// tunnel).
+// Best effort: a kernel before 5.12 has no policy 3; it keeps hashing the 5-tuple (policy
+// 1), and verify says so when a path carries no flow.
+void ecmp_hashing(const NodePlan& n) {
+  const char* fields = n.role == "vnet" ? "0x0037" : "0x0030";  // 0x10 src port, 0x20 dst port
+  if (dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "3") &&
+      dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_fields", fields))
+    return;
+  (void)dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "1");
+}
+
 Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
   for (const auto& n : plan.nodes) {
     auto nl = s.get(n.netns);
@@ -69,11 +86,7 @@ Checked<void> build(const UnderlayPlan& plan, Sockets& s) {
     if (auto rc = (*nl)->set_up("lo"); !rc) return rc;
     if (n.forwarding) {
       if (auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/ip_forward", "1"); !rc) return rc;
-      // cloud-facts 2.2 (Z-AA): Azure spreads flows over the tunnels it has ECMP routes for.
-      // Linux hashes forwarded packets on addresses only by default (policy 0), which would
-      // pin every VNet VM -> VPC host flow to one tunnel; policy 1 hashes the 5-tuple.
-      auto rc = dataplane::netns_sysctl(n.netns, "net/ipv4/fib_multipath_hash_policy", "1");
-      if (!rc) return rc;
+      ecmp_hashing(n);
     }
   }
   for (const auto& b : plan.bridges) {

@@ -16,5 +16,9 @@ void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_nodes(const Lab& lab, Diagnostics& d);
+/// Predictions of run-time failures the file already shows (warnings): per-session route
+/// limits, and IKE/ESP proposals with no suite in common.
+void validate_route_limits(const Lab& lab, Diagnostics& d);
+void validate_proposals(const Lab& lab, const Resolved& r, Diagnostics& d);
 
 }  // namespace vpnlab::topology

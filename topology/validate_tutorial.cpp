@@ -260,6 +260,11 @@ Diagnostics validate(const Lab& lab) {
   validate_aws(lab, r, d);
   validate_tutorial(lab, r, d);
   validate_nodes(lab, d);
+  // Predictions only make sense for a lab whose references resolved.
+  if (d.ok()) {
+    validate_route_limits(lab, d);
+    validate_proposals(lab, r, d);
+  }
   return d;
 }
 

@@ -58,8 +58,13 @@ std::vector<std::string> iperf_client_argv(const IperfCase& c, Ipv4Address serve
                                 "-J"};
   if (c.reverse) argv.push_back("-R");
   if (c.udp) {
-    // -b 0: as fast as the sender can; the receiver's count is the packet rate carried.
-    for (const char* a : {"-u", "-b", "0", "-l"}) argv.emplace_back(a);
+    // -b is per stream, in bits of payload per second; the receiver's count is the rate
+    // carried.
+    const long long per_stream =
+        8LL * c.udp_payload * c.udp_offered_pps / (c.streams > 0 ? c.streams : 1);
+    for (const char* a : {"-u", "-b"}) argv.emplace_back(a);
+    argv.push_back(std::to_string(per_stream));
+    argv.emplace_back("-l");
     argv.push_back(std::to_string(c.udp_payload));
   }
   return argv;
@@ -98,7 +103,8 @@ Checked<IperfResult> run_iperf_client(const std::string& netns, const IperfCase&
   std::vector<std::string> argv{"/usr/sbin/ip", "netns", "exec", netns};
   for (auto& a : iperf_client_argv(c, server, port)) argv.push_back(std::move(a));
   // iperf3 -J exits non-zero on errors but still prints the JSON that says why.
-  auto out = nodes::run_capture(argv, std::chrono::seconds(c.seconds + 20));
+  // Generous: a loaded machine stretches the start and the end-of-test exchange.
+  auto out = nodes::run_capture(argv, std::chrono::seconds(2 * c.seconds + 30));
   if (!out) {
     // The failure text carries iperf3's JSON (which names the problem) when it printed one.
     const std::string& msg = out.error().message;

@@ -20,6 +20,10 @@ struct IperfCase {
   int streams = 1;       // -P
   int seconds = 5;       // -t
   int udp_payload = 64;  // -l for UDP (bytes of payload per datagram)
+  // UDP offered rate over all streams: above AWS's 140,000 per tunnel (cloud-facts 1.3), so
+  // a limit shows, yet paced: iperf3 -b 0 floods so hard that its own control connection
+  // starves and a reverse run may never end.
+  int udp_offered_pps = 250000;
 };
 
 struct IperfResult {

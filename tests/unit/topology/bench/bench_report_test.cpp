@@ -58,7 +58,7 @@ TEST(IperfArgv, UdpFloodsSmallDatagramsAndReverseTurnsTheDirection) {
   auto argv = iperf_client_argv(c, *Ipv4Address::parse("10.2.0.4"), 5201);
   std::string line;
   for (const auto& a : argv) line += a + " ";
-  EXPECT_EQ(line, "/usr/bin/iperf3 -c 10.2.0.4 -p 5201 -t 5 -P 4 -J -R -u -b 0 -l 64 ");
+  EXPECT_EQ(line, "/usr/bin/iperf3 -c 10.2.0.4 -p 5201 -t 5 -P 4 -J -R -u -b 32000000 -l 64 ");
 }
 
 TunnelCount count(std::string node, std::string dev, bool aws, std::uint64_t tx, std::uint64_t rx) {
