@@ -16,5 +16,8 @@ void validate_aws(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_tutorial(const Lab& lab, const Resolved& r, Diagnostics& d);
 void validate_nodes(const Lab& lab, Diagnostics& d);
+/// Tunnels that would not come back by themselves after a failure (recovery.hpp); needs a lab
+/// without errors (it compiles the plan).
+void validate_recovery(const Lab& lab, Diagnostics& d);
 
 }  // namespace vpnlab::topology

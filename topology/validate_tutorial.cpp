@@ -260,6 +260,7 @@ Diagnostics validate(const Lab& lab) {
   validate_aws(lab, r, d);
   validate_tutorial(lab, r, d);
   validate_nodes(lab, d);
+  if (d.ok()) validate_recovery(lab, d);
   return d;
 }
 
