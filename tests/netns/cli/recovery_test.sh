@@ -95,7 +95,7 @@ for dev in aws0t1 aws0t2; do
 done
 grep -q "Azure connection AWSTunnel1ToInstance0 is ResponderOnly" "$work/up2.out" || fail "up did not name ResponderOnly"
 grep -q "to change that: set dpd_timeout_action: restart on AWS tunnel ToAzureInstance0.tunnel1" "$work/up2.out" || fail "up did not name the fix"
-grep -qE "aws1t[12]" "$work/up2.out" && fail "up blames instance 1's tunnels"
+sed -n '/lab cannot converge/,$p' "$work/up2.out" | grep -qE "aws1t[12]" && fail "up blames instance 1's tunnels"
 
 # Faithful: the AWS end's DPD (6 s here) clears the two tunnels and nobody re-initiates. Wait
 # until the AWS console shows both DOWN, then longer than both clouds' DPD and an IKE retransmit
