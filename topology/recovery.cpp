@@ -131,9 +131,11 @@ std::string failure_event_name(FailureEvent e) {
 
 std::vector<TunnelRecovery> analyze_recovery(const LabPlan& plan) {
   std::map<std::string, const TunnelPlan*> aws_ends;
+  bool aws_real = false;
   for (const auto& g : plan.gateways) {
     if (g.cloud != Cloud::aws || g.keying != "ike") continue;
     for (const auto& t : g.tunnels) aws_ends[t.device] = &t;
+    aws_real = g.implementation != "vpnlab";
   }
   std::vector<TunnelRecovery> out;
   for (const auto& g : plan.gateways) {
@@ -149,6 +151,7 @@ std::vector<TunnelRecovery> analyze_recovery(const LabPlan& plan) {
       r.aws_start = aws->second->start;
       r.aws_dpd_action = aws->second->dpd_action;
       r.azure_start = t.start;
+      r.real_software = aws_real || g.implementation != "vpnlab";
       for (FailureEvent e : kEvents) r.outcomes.push_back(outcome(r, e));
       explain(r);
       out.push_back(std::move(r));
@@ -158,7 +161,7 @@ std::vector<TunnelRecovery> analyze_recovery(const LabPlan& plan) {
 }
 
 bool stuck_now(const TunnelRecovery& r, const EndState& aws, const EndState& azure) {
-  if (!aws.known || !azure.known) return false;
+  if (r.real_software || !aws.known || !azure.known) return false;
   if (aws.up && azure.up) return false;
   if (r.azure_start != IkeStart::respond_only) return false;  // Azure dials again
   if (aws.negotiating || azure.negotiating) return false;     // an exchange may still succeed

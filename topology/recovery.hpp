@@ -48,6 +48,9 @@ struct TunnelRecovery {
   IkeStart aws_start = IkeStart::respond_only;    // startup_action add (start: both)
   std::string aws_dpd_action = "clear";           // clear | restart | none
   IkeStart azure_start = IkeStart::respond_only;  // ResponderOnly / InitiatorOnly / Default
+  // An end run by real software (lab.nodes): it follows its own daemon's rules (the
+  // strongSwan export notes where they differ), so stuck_now never judges the live tunnel.
+  bool real_software = false;
   std::vector<EventOutcome> outcomes;
   std::string reason;  // empty when every event comes back; else why not, in the clouds' words
   std::string fix;     // the nearest change that makes it come back

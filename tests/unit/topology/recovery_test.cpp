@@ -32,6 +32,10 @@ std::vector<TunnelRecovery> analyse(const std::string& aws_lines, const std::str
   return analyze_recovery(compile(*loaded.lab));
 }
 
+EndState end(bool up, bool negotiating, bool has_sa) {
+  return {true, up, negotiating, has_sa};
+}
+
 const EventOutcome& after(const TunnelRecovery& r, FailureEvent e) {
   for (const auto& o : r.outcomes)
     if (o.event == e) return o;
@@ -132,15 +136,24 @@ TEST(Recovery, DpdActionNoneKeepsTheDeadSession) {
       << all[2].reason;
 }
 
+TEST(RecoveryNow, RealSoftwareEndsAreNeverJudgedLive) {
+  auto loaded = load_lab_text(mutated("  time_factor: 1",
+                                      "  time_factor: 1\n  nodes:\n    aws-vgw: "
+                                      "{implementation: strongswan+bird}"),
+                              "lab.yaml");
+  ASSERT_TRUE(loaded.lab);
+  auto all = analyze_recovery(compile(*loaded.lab));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_TRUE(all[0].real_software);
+  EXPECT_FALSE(all[0].always_comes_back());  // the analysis of the clouds' rules still holds
+  EXPECT_FALSE(stuck_now(all[0], end(false, false, false), end(false, false, false)));
+}
+
 TEST(Recovery, ManualKeyingHasNothingToAnalyse) {
   auto loaded =
       load_lab_text(mutated("  time_factor: 1", "  time_factor: 1\n  keying: manual"), "lab.yaml");
   ASSERT_TRUE(loaded.lab);
   EXPECT_TRUE(analyze_recovery(compile(*loaded.lab)).empty());
-}
-
-EndState end(bool up, bool negotiating, bool has_sa) {
-  return {true, up, negotiating, has_sa};
 }
 
 TEST(RecoveryNow, StuckWhenTheRestartedInstanceWaitsAndAwsWillClear) {
