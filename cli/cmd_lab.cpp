@@ -15,6 +15,7 @@
 #include "topology/control_client.hpp"
 #include "topology/nodes/real_node.hpp"
 #include "topology/reachability.hpp"
+#include "topology/recovery_status.hpp"
 #include "topology/supervisor.hpp"
 #include "topology/underlay.hpp"
 #include "topology/verify/verify.hpp"
@@ -127,9 +128,18 @@ bool start_real_nodes(const topology::LabPlan& plan, const topology::RunPaths& p
 }
 
 // Errors no retry mends: a tunnel refused for its configuration (the PSK, the proposal
-// lists) stays down until the lab file changes, so waiting out --wait says nothing more.
-std::string cannot_converge(const nlohmann::json& gateways) {
+// lists) stays down until the lab file changes, and a down tunnel that nobody will initiate
+// again (topology/recovery.hpp: e.g. AWS dpd_timeout_action clear + Azure ResponderOnly after
+// an instance restart) stays down until someone acts, so waiting out --wait says nothing more.
+std::string cannot_converge(const nlohmann::json& gateways, const nlohmann::json& recovery) {
   std::string out;
+  for (const auto& r : recovery) {
+    if (r.value("will_come_back", true)) continue;
+    out += "\n  " + r.value("device", "") + " (" + r.value("aws_tunnel", "") + ", " +
+           r.value("azure_connection", "") + " on " + r.value("azure_node", "") +
+           "): will not come back by itself: " + r.value("reason", "") +
+           "\n    to change that: " + r.value("fix", "");
+  }
   for (const auto& [node, gw] : gateways.items()) {
     if (!gw.is_object() || !gw.contains("tunnels")) continue;
     for (const auto& t : gw["tunnels"]) {
@@ -190,6 +200,11 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
   auto t2 = Clock::now();
   auto deadline = t2 + std::chrono::milliseconds(static_cast<long>(opt.wait_seconds * 1000));
   std::string why;
+  auto analysis = topology::analyze_recovery(plan);
+  // A lab that cannot converge must look so for a second on end: the two ends are queried one
+  // after the other, so one poll may catch an exchange between them.
+  std::string stuck_before;
+  auto stuck_since = Clock::now();
   while (Clock::now() < deadline) {
     auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
     auto m = merge_consoles(*lab, gateways);
@@ -201,7 +216,10 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
           ms_since(t1));
       return 0;
     }
-    if (std::string stuck = cannot_converge(gateways); !stuck.empty()) {
+    std::string stuck = cannot_converge(gateways, topology::recovery_status(analysis, gateways));
+    if (stuck != stuck_before) stuck_since = Clock::now();
+    stuck_before = stuck;
+    if (!stuck.empty() && Clock::now() - stuck_since >= std::chrono::seconds(1)) {
       std::printf("lab cannot converge (stopped waiting after %.1f s):%s\n", ms_since(t2) / 1000,
                   stuck.c_str());
       return 4;
@@ -254,6 +272,7 @@ int cmd_status(const LabSource& src, const StatusOptions& opt) {
   for (const auto& n : plan.underlay.nodes) present += dataplane::netns_exists(n.netns);
   auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
   auto merged = merge_consoles(*lab, gateways);
+  merged["recovery"] = topology::recovery_status(topology::analyze_recovery(plan), gateways);
   merged["underlay"] = {{"namespaces_present", present},
                         {"namespaces", plan.underlay.nodes.size()}};
   if (opt.json) {
@@ -269,7 +288,8 @@ int cmd_status(const LabSource& src, const StatusOptions& opt) {
   if (present != plan.underlay.nodes.size()) return 3;
   int failures = print_mesh(plan.gateways);
   std::printf("\n%s", render_consoles(merged).c_str());
-  if (opt.sas) std::printf("\nIKE and CHILD SAs\n%s", render_sas(gateways).c_str());
+  if (opt.sas)
+    std::printf("\nIKE and CHILD SAs\n%s", render_sas(gateways, merged["recovery"]).c_str());
   return failures == 0 ? 0 : 2;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cli/sas_text.hpp"
+
 namespace vpnlab::cli {
 namespace {
 
@@ -139,6 +141,7 @@ std::string render_consoles(const json& m) {
   std::string out;
   char line[512];
   const json& az = m["azure"];
+  const json recovery = m.value("recovery", json::array());
   std::snprintf(line, sizeof line, "Azure  %s (resource group %s) - Connections\n",
                 az.value("virtualNetworkGateway", "").c_str(),
                 az.value("resourceGroup", "").c_str());
@@ -155,6 +158,7 @@ std::string render_consoles(const json& m) {
     out += line;
     if (c.contains("lastError"))
       out += "      last error: " + c["lastError"].get<std::string>() + "\n";
+    out += recovery_note(recovery, "azure_connection", c.value("name", ""), "      ");
   }
   out += "  BGP peers\n";
   if (az["bgpPeerStatus"].empty()) out += "    (no BGP speaker in this build)\n";
@@ -172,8 +176,8 @@ std::string render_consoles(const json& m) {
   out += "\nAWS  " + aws.value("VirtualPrivateGateway", "") +
          " - Site-to-Site VPN connections, tunnel details\n";
   for (const auto& v : aws["VpnConnections"]) {
-    out += "  " + v.value("VpnConnection", "") + " (customer gateway " +
-           v.value("CustomerGateway", "") + ")\n";
+    std::string vpn = v.value("VpnConnection", "");
+    out += "  " + vpn + " (customer gateway " + v.value("CustomerGateway", "") + ")\n";
     int n = 1;
     for (const auto& t : v["VgwTelemetry"]) {
       std::snprintf(line, sizeof line, "    Tunnel %d  %-15s %-17s %-5s %-16s %s\n", n++,
@@ -183,6 +187,8 @@ std::string render_consoles(const json& m) {
       out += line;
       if (t.contains("LastError"))
         out += "              last error: " + t["LastError"].get<std::string>() + "\n";
+      out += recovery_note(recovery, "aws_tunnel", vpn + ".tunnel" + std::to_string(n - 1),
+                           "              ");
     }
   }
   if (m.value("keying", "") == "manual")

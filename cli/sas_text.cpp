@@ -37,12 +37,13 @@ void render_child(std::string& out, const json& c) {
   out += line;
 }
 
-void render_tunnel(std::string& out, const json& t) {
+void render_tunnel(std::string& out, const json& t, const json& recovery) {
   out += "  " + t.value("name", "") + " (" + t.value("device", "") + ") " +
          t.value("outside_local", "") + " <-> " + t.value("outside_remote", "") + "  " +
          t.value("status", "") + "\n";
   if (!t.value("last_error", "").empty())
     out += "    last error: " + t["last_error"].get<std::string>() + "\n";
+  out += recovery_note(recovery, "device", t.value("device", ""), "    ");
   if (t.contains("child_sa")) {  // manual keying: one fixed pair, no IKE
     const json& c = t["child_sa"];
     out += "    manual keys: " + c.value("suite", "") + "  in " + c.value("spi_in", "") + "  out " +
@@ -67,7 +68,17 @@ void render_tunnel(std::string& out, const json& t) {
 
 }  // namespace
 
-std::string render_sas(const json& gateways) {
+std::string recovery_note(const json& recovery, const std::string& key, const std::string& value,
+                          const std::string& indent) {
+  for (const auto& r : recovery) {
+    if (r.value(key, "") != value || r.value("will_come_back", true)) continue;
+    return indent + "will not come back by itself: " + r.value("reason", "") + "\n" + indent +
+           "to change that: " + r.value("fix", "") + "\n";
+  }
+  return "";
+}
+
+std::string render_sas(const json& gateways, const json& recovery) {
   std::string out;
   for (const auto& [node, gw] : gateways.items()) {
     if (!gw.is_object() || !gw.contains("tunnels")) {
@@ -79,7 +90,7 @@ std::string render_sas(const json& gateways) {
                   gw.value("display_name", "").c_str(), gw.value("cloud", "").c_str(),
                   gw.value("time_factor", 1.0));
     out += head;
-    for (const auto& t : gw["tunnels"]) render_tunnel(out, t);
+    for (const auto& t : gw["tunnels"]) render_tunnel(out, t, recovery);
   }
   return out;
 }

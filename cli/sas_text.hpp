@@ -7,7 +7,14 @@
 
 namespace vpnlab::cli {
 
-/// gateways: {node: status document} as the gateways' control sockets answer it.
-std::string render_sas(const nlohmann::json& gateways);
+/// gateways: {node: status document} as the gateways' control sockets answer it; recovery:
+/// the status document's "recovery" array (topology/recovery_status.hpp): a down tunnel that
+/// will not come back by itself says so, with what would change that.
+std::string render_sas(const nlohmann::json& gateways,
+                       const nlohmann::json& recovery = nlohmann::json::array());
+/// "will not come back by itself: ..." and "to change that: ..." lines for a tunnel (by
+/// device) that the recovery array marks as stuck; empty otherwise.
+std::string recovery_note(const nlohmann::json& recovery, const std::string& key,
+                          const std::string& value, const std::string& indent);
 
 }  // namespace vpnlab::cli

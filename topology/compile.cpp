@@ -93,7 +93,11 @@ void add_azure_tunnel(const Lab& lab, const Resolved& r, std::size_t ci, Gateway
   t.rekey_fuzz_percent = 100;
   t.replay_window = 1024;
   t.dpd_timeout_s = c.dpd_timeout_seconds;
-  t.dpd_action = "restart";  // Azure keeps trying (ResponderOnly: waits for the peer)
+  // Azure's own DPD ("DPD timeout" 45 s default [Z-FAQ-IPSEC]) ends the IKE_SA; a Default or
+  // InitiatorOnly connection then dials again, a ResponderOnly one waits for the peer
+  // ("Connection modes" [Z-MODE]). Assumed: Azure documents the modes for the first IKE
+  // setup only, not what it does after its DPD (README "Recovery").
+  t.dpd_action = "restart";
   t.azure_connection = c.name;
   t.aws_vpn_connection = lab.aws.vpn_connections[tref->connection].name;
   t.aws_tunnel_number = static_cast<int>(tref->tunnel) + 1;

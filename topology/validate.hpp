@@ -20,5 +20,8 @@ void validate_nodes(const Lab& lab, Diagnostics& d);
 /// limits, and IKE/ESP proposals with no suite in common.
 void validate_route_limits(const Lab& lab, Diagnostics& d);
 void validate_proposals(const Lab& lab, const Resolved& r, Diagnostics& d);
+/// Tunnels that would not come back by themselves after a failure (recovery.hpp); needs a lab
+/// without errors (it compiles the plan).
+void validate_recovery(const Lab& lab, Diagnostics& d);
 
 }  // namespace vpnlab::topology

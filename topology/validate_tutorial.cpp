@@ -265,6 +265,7 @@ Diagnostics validate(const Lab& lab) {
     validate_route_limits(lab, d);
     validate_proposals(lab, r, d);
   }
+  if (d.ok()) validate_recovery(lab, d);
   return d;
 }
 

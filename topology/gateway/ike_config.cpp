@@ -206,6 +206,10 @@ Checked<ike::PeerConfig> ike_peer_config(const GatewayPlan& g, const TunnelPlan&
   c.mode = t.start == IkeStart::respond_only ? ike::ConnectionMode::responder_only
            : t.start == IkeStart::initiate   ? ike::ConnectionMode::initiator_only
                                              : ike::ConnectionMode::default_mode;
+  // The connection mode is Azure's. An AWS tunnel's startup action add only keeps AWS from
+  // initiating at creation: with dpd_timeout_action restart AWS re-initiates IKE after DPD
+  // whatever its startup action (cloud-facts "DPD timeout action" restart [A-TUN, A-INIT]).
+  if (g.cloud == Cloud::aws) c.mode = ike::ConnectionMode::default_mode;
   c.replay_window = static_cast<std::uint32_t>(t.replay_window);
   c.child_limits = child_limits(t);
   c.time_factor = g.time_factor;

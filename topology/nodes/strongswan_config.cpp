@@ -68,10 +68,11 @@ std::int64_t dpd_delay(const GatewayPlan& plan, const TunnelPlan& t) {
   return std::max<std::int64_t>(1, scaled(t.dpd_timeout_s, plan.time_factor) / 3);
 }
 
-std::string dpd_action(const TunnelPlan& t) {
-  // cloud-facts "Connection modes" [Z-MODE]: a responder-only end never initiates, and
-  // charon's restart would initiate; it clears and waits for the peer instead.
-  if (t.start == IkeStart::respond_only) return "clear";
+std::string dpd_action(const GatewayPlan& plan, const TunnelPlan& t) {
+  // cloud-facts "Connection modes" [Z-MODE]: an Azure responder-only end never initiates, and
+  // charon's restart would initiate; it clears and waits for the peer instead. An AWS tunnel's
+  // startup action add does not stop its DPD restart ("DPD timeout action" [A-TUN]).
+  if (plan.cloud == Cloud::azure && t.start == IkeStart::respond_only) return "clear";
   return t.dpd_action == "restart" ? "restart" : t.dpd_action == "none" ? "none" : "clear";
 }
 
@@ -119,7 +120,7 @@ void connection(std::string& out, const GatewayPlan& plan, const TunnelPlan& t) 
   out += "        mode = tunnel\n";
   child_lifetimes(out, plan, t);
   out += "        replay_window = " + std::to_string(t.replay_window) + "\n";
-  out += "        dpd_action = " + dpd_action(t) + "\n";
+  out += "        dpd_action = " + dpd_action(plan, t) + "\n";
   out += "        start_action = " + std::string(starts ? "start" : "none") + "\n";
   out += "        close_action = none\n";
   out += "      }\n    }\n  }\n";
@@ -235,7 +236,9 @@ std::vector<std::string> strongswan_notes(const GatewayPlan& plan) {
   }
   std::vector<std::string> waiting;
   for (const auto& t : plan.tunnels) {
-    if (t.start == IkeStart::respond_only && t.dpd_action == "restart") waiting.push_back(t.device);
+    if (plan.cloud == Cloud::azure && t.start == IkeStart::respond_only &&
+        t.dpd_action == "restart")
+      waiting.push_back(t.device);
   }
   if (!waiting.empty()) {
     out.push_back(join(waiting) +

@@ -75,6 +75,26 @@ TEST(IkeConfig, DefaultLabPlansBecomePeerConfigs) {
   }
 }
 
+// cloud-facts "DPD timeout action" restart: AWS re-initiates IKE after DPD whatever its startup
+// action; add only keeps it from initiating at creation. Azure ResponderOnly never initiates.
+TEST(IkeConfig, AwsStartupAddStillRestartsAfterDpd) {
+  GatewayPlan aws;
+  aws.cloud = Cloud::aws;
+  TunnelPlan t;
+  t.start = IkeStart::respond_only;  // startup_action add
+  t.dpd_action = "restart";
+  auto c = ike_peer_config(aws, t);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->startup, ike::StartupAction::add);
+  EXPECT_EQ(c->dpd_action, ike::DpdAction::restart);
+  EXPECT_TRUE(c->may_initiate());
+  GatewayPlan azure;
+  azure.cloud = Cloud::azure;
+  auto z = ike_peer_config(azure, t);  // ResponderOnly
+  ASSERT_TRUE(z) << z.error().message;
+  EXPECT_FALSE(z->may_initiate());
+}
+
 TEST(IkeConfig, VolumeLifetimeKeepsTheTimeMarginsShare) {
   TunnelPlan t;
   t.child_lifetime_kb = 1000;

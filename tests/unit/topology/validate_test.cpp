@@ -8,9 +8,23 @@
 namespace vpnlab::topology {
 namespace {
 
-TEST(DefaultLab, LoadsAndValidatesWithoutFindings) {
+// The reference lab is the tutorial's: AWS dpd_timeout_action clear + Azure ResponderOnly, so
+// its only findings are the four tunnels that would not come back after a failure (issue 11).
+TEST(DefaultLab, LoadsAndValidatesWithOnlyTheRecoveryWarnings) {
   auto d = check_text(default_lab_yaml());
-  EXPECT_EQ(d.items().size(), 0u) << d.format("default");
+  EXPECT_EQ(d.error_count(), 0u) << d.format("default");
+  EXPECT_EQ(d.warning_count(), 4u) << d.format("default");
+  for (const auto& w : d.items()) {
+    EXPECT_NE(w.path.find(".dpd_timeout_action"), std::string::npos) << w.path;
+    EXPECT_NE(w.message.find("will not come back by itself"), std::string::npos) << w.message;
+  }
+}
+
+TEST(DefaultLab, ValidatesCleanWithDpdRestart) {
+  auto d = check_text(
+      mutated("          startup_action: start",
+              "          startup_action: start\n          dpd_timeout_action: restart", 4));
+  EXPECT_EQ(d.items().size(), 0u) << d.format("restart");
 }
 
 struct Case {
@@ -73,6 +87,14 @@ const Case kCases[] = {
      "pre_shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9\n          startup_action: start",
      "pre_shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9\n          startup_action: add",
      "connections[0].connection_mode", "never comes up", Severity::warning},
+    {"nobody re-initiates after a failure (clear + ResponderOnly)",
+     "pre_shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9\n          startup_action: start",
+     "pre_shared_key: vpnlab.Tunnel1.Instance0_q7Xm2Kp9\n          startup_action: start\n"
+     "          dpd_timeout_action: clear",
+     "vpn_connections[0].tunnels[0].dpd_timeout_action",
+     "set dpd_timeout_action: restart on AWS tunnel ToAzureInstance0.tunnel1, or "
+     "connection_mode: Default on Azure connection AWSTunnel1ToInstance0",
+     Severity::warning},
     // --- AWS documented rules
     {"AWS reserved inside CIDR", "inside_cidr: 169.254.21.0/30", "inside_cidr: 169.254.5.0/30",
      "tunnels[0].inside_cidr", "reserved by AWS"},
