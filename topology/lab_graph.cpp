@@ -46,6 +46,12 @@ const json& gateway_doc(const json& status, const std::string& node) {
   return gws.is_object() && gws.contains(node) ? gws[node] : kNull;
 }
 
+// obj[key] by reference (find_by hands out pointers into it), null when absent.
+const json& member(const json& obj, const char* key) {
+  static const json kNull;
+  return obj.is_object() && obj.contains(key) ? obj[key] : kNull;
+}
+
 const json* find_by(const json& arr, const char* key, const std::string& value) {
   if (!arr.is_array()) return nullptr;
   for (const auto& e : arr) {
@@ -56,9 +62,8 @@ const json* find_by(const json& arr, const char* key, const std::string& value) 
 
 const json& peers_of(const json& gw) {
   static const json kEmpty = json::array();
-  if (!gw.is_object() || !gw.contains("bgp") || !gw["bgp"].is_object()) return kEmpty;
-  const json& p = gw["bgp"].value("peers", kEmpty);
-  return p.is_array() ? gw["bgp"]["peers"] : kEmpty;
+  const json& p = member(member(gw, "bgp"), "peers");
+  return p.is_array() ? p : kEmpty;
 }
 
 // Prefixes a gateway learned over BGP (every peer, each once): "routes per instance".
@@ -179,9 +184,9 @@ void tunnel_edges(std::string& out, const LabPlan& plan, const json& status) {
         }
       }
       std::string far = aws ? aws->node : t.remote_outside.to_string();
-      const json* a = find_by(azdoc.value("tunnels", json()), "device", t.device);
+      const json* a = find_by(member(azdoc, "tunnels"), "device", t.device);
       const json* b =
-          aws ? find_by(gateway_doc(status, aws->node).value("tunnels", json()), "device", t.device)
+          aws ? find_by(member(gateway_doc(status, aws->node), "tunnels"), "device", t.device)
               : nullptr;
       EdgeState s = tunnel_state(a, b);
       std::string label = "IPsec " + t.device + "  " + t.name + "\n" + t.local_outside.to_string() +
