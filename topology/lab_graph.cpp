@@ -192,7 +192,7 @@ void tunnel_edges(std::string& out, const LabPlan& plan, const json& status) {
       std::string label = "IPsec " + t.device + "  " + t.name + "\n" + t.local_outside.to_string() +
                           " - " + t.remote_outside.to_string() + "\nAzure " + status_or(a) +
                           " / AWS " + status_or(b);
-      out += edge(az.node, far, "tunnel-" + t.device, label, s, "bold");
+      out += edge(az.node, far, "tunnel_" + t.device, label, s, "bold");
     }
   }
 }
@@ -221,7 +221,7 @@ void bgp_edges(std::string& out, const LabPlan& plan, const json& status) {
         if (d.is_object())
           label += "\nlast " + d.value("direction", "") + ": " + d.value("name", "");
       }
-      out += edge(az.node, far, "bgp-" + n.device, label, s, "dashed");
+      out += edge(az.node, far, "bgp_" + n.device, label, s, "dashed");
     }
   }
 }

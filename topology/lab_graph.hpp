@@ -19,8 +19,8 @@ enum class EdgeState { up, partial, down, unknown };
 const char* edge_colour(EdgeState s);
 
 /// status: the document `vpnlab status --json` prints ("gateways": {node: gateway status}),
-/// or null when the lab is not running. Tunnel edges have id "tunnel-<device>", BGP edges
-/// "bgp-<device>" (SVG keeps them as element ids).
+/// or null when the lab is not running. Tunnel edges have id "tunnel_<device>", BGP edges
+/// "bgp_<device>" (SVG keeps them as element ids).
 std::string lab_dot(const LabPlan& plan, const nlohmann::json& status);
 
 }  // namespace vpnlab::topology

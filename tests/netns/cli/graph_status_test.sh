@@ -39,15 +39,15 @@ run "$VPNLAB" graph "$work/lab.yaml" -o "$work/lab.svg" || fail "graph -o svg"
 xmllint --noout "$work/lab.svg" || fail "lab.svg is not well-formed XML"
 grep -q '<svg' "$work/lab.svg" || fail "lab.svg has no <svg> element"
 for t in aws0t1 aws0t2 aws1t1 aws1t2; do
-  grep -q "id=\"tunnel-$t\"" "$work/lab.svg" || fail "lab.svg does not draw tunnel $t"
-  grep -q "id=\"bgp-$t\"" "$work/lab.svg" || fail "lab.svg does not draw the BGP session over $t"
+  grep -q "id=\"tunnel_$t\"" "$work/lab.svg" || fail "lab.svg does not draw tunnel $t"
+  grep -q "id=\"bgp_$t\"" "$work/lab.svg" || fail "lab.svg does not draw the BGP session over $t"
 done
 echo "ok: graph -o lab.svg is valid SVG with the four tunnels and four BGP sessions"
 
 "$VPNLAB" graph "$work/lab.yaml" -o "$work/lab.dot" || fail "graph -o dot"
 for t in aws0t1 aws0t2 aws1t1 aws1t2; do
-  edge "tunnel-$t" | grep -q "color=\"$UP\"" || { edge "tunnel-$t"; fail "tunnel $t not drawn up"; }
-  edge "bgp-$t" | grep -q "color=\"$UP\"" || { edge "bgp-$t"; fail "BGP over $t not drawn up"; }
+  edge "tunnel_$t" | grep -q "color=\"$UP\"" || { edge "tunnel_$t"; fail "tunnel $t not drawn up"; }
+  edge "bgp_$t" | grep -q "color=\"$UP\"" || { edge "bgp_$t"; fail "BGP over $t not drawn up"; }
 done
 grep -q "learned:.n10.2.0.0/16" "$work/lab.dot" || fail "no learned VPC route next to an Azure instance"
 grep -q "learned:.n10.1.0.0/16" "$work/lab.dot" || fail "no learned VNet route next to the VGW"
@@ -55,12 +55,12 @@ grep -q "learned:.n10.1.0.0/16" "$work/lab.dot" || fail "no learned VNet route n
 run "$VPNLAB" tunnel down aws0t1 "$work/lab.yaml" || fail "tunnel down"
 for i in $(seq 50); do
   "$VPNLAB" graph "$work/lab.yaml" >"$work/lab.dot" || fail "graph (DOT on stdout)"
-  edge tunnel-aws0t1 | grep -q "Azure DOWN / AWS DOWN" && break
+  edge tunnel_aws0t1 | grep -q "Azure DOWN / AWS DOWN" && break
   sleep 0.2
 done
-edge tunnel-aws0t1 | grep -q "color=\"$DOWN\"" || { edge tunnel-aws0t1; fail "aws0t1 not drawn down after tunnel down"; }
-edge tunnel-aws0t1 | grep -q "Azure DOWN / AWS DOWN" || fail "aws0t1's label does not say DOWN on both ends"
-edge tunnel-aws1t1 | grep -q "color=\"$UP\"" || fail "aws1t1 should still be up"
+edge tunnel_aws0t1 | grep -q "color=\"$DOWN\"" || { edge tunnel_aws0t1; fail "aws0t1 not drawn down after tunnel down"; }
+edge tunnel_aws0t1 | grep -q "Azure DOWN / AWS DOWN" || fail "aws0t1's label does not say DOWN on both ends"
+edge tunnel_aws1t1 | grep -q "color=\"$UP\"" || fail "aws1t1 should still be up"
 echo "ok: the downed tunnel shows in the DOT as DOWN (colour $DOWN), the others up"
 
 "$VPNLAB" status "$work/lab.yaml" --sas >"$work/sas.txt"

@@ -70,15 +70,15 @@ TEST(LabGraph, RunningLabEveryTunnelAndSessionUp) {
   EXPECT_EQ(dot.rfind("graph \"vpnlab-vpnlab\" {", 0), 0u) << dot;
   for (const char* d : kDevices) {
     SCOPED_TRACE(d);
-    std::string t = edge(dot, std::string("tunnel-") + d);
-    std::string b = edge(dot, std::string("bgp-") + d);
+    std::string t = edge(dot, std::string("tunnel_") + d);
+    std::string b = edge(dot, std::string("bgp_") + d);
     EXPECT_TRUE(coloured(t, EdgeState::up)) << t;
     EXPECT_NE(t.find("Azure UP / AWS UP"), std::string::npos) << t;
     EXPECT_TRUE(coloured(b, EdgeState::up)) << b;
     EXPECT_NE(b.find("Established, 1 routes"), std::string::npos) << b;
   }
   // Tunnels and sessions run between the Azure instance that holds them and the VGW.
-  EXPECT_EQ(edge(dot, "tunnel-aws1t2").rfind("  \"azure-gw1\" -- \"aws-vgw\"", 0), 0u);
+  EXPECT_EQ(edge(dot, "tunnel_aws1t2").rfind("  \"azure-gw1\" -- \"aws-vgw\"", 0), 0u);
   // Routes per instance: the VPC's prefix next to each Azure instance, the VNet's at the VGW.
   EXPECT_NE(dot.find("\"azure-gw0\" [label=\"azure-gw0\\n"), std::string::npos);
   EXPECT_NE(dot.find("learned:\\n10.2.0.0/16"), std::string::npos) << dot;
@@ -99,13 +99,13 @@ TEST(LabGraph, TunnelStatesMapToColours) {
   tunnel_of(s, "aws-vgw", "aws0t1")["status"] = "DOWN";
   tunnel_of(s, "azure-gw0", "aws0t2")["status"] = "DOWN";  // one end only: half up
   std::string dot = lab_dot(plan, s);
-  std::string down = edge(dot, "tunnel-aws0t1");
+  std::string down = edge(dot, "tunnel_aws0t1");
   EXPECT_TRUE(coloured(down, EdgeState::down)) << down;
   EXPECT_NE(down.find("Azure DOWN / AWS DOWN"), std::string::npos) << down;
-  std::string half = edge(dot, "tunnel-aws0t2");
+  std::string half = edge(dot, "tunnel_aws0t2");
   EXPECT_TRUE(coloured(half, EdgeState::partial)) << half;
   EXPECT_NE(half.find("Azure DOWN / AWS UP"), std::string::npos) << half;
-  EXPECT_TRUE(coloured(edge(dot, "tunnel-aws1t1"), EdgeState::up));
+  EXPECT_TRUE(coloured(edge(dot, "tunnel_aws1t1"), EdgeState::up));
 }
 
 TEST(LabGraph, BgpStatesMapToColoursWithTheLastError) {
@@ -117,12 +117,12 @@ TEST(LabGraph, BgpStatesMapToColoursWithTheLastError) {
                              {"name", "Cease/Maximum Number of Prefixes Reached"}};
   peer_of(s, "azure-gw1", "169.254.22.5")["bgpState"] = "Active";
   std::string dot = lab_dot(plan, s);
-  std::string b = edge(dot, "bgp-aws0t1");
+  std::string b = edge(dot, "bgp_aws0t1");
   EXPECT_TRUE(coloured(b, EdgeState::down)) << b;
   EXPECT_NE(b.find("last received: Cease/Maximum Number of Prefixes Reached"), std::string::npos)
       << b;
-  EXPECT_TRUE(coloured(edge(dot, "bgp-aws1t2"), EdgeState::partial));
-  EXPECT_TRUE(coloured(edge(dot, "bgp-aws0t2"), EdgeState::up));
+  EXPECT_TRUE(coloured(edge(dot, "bgp_aws1t2"), EdgeState::partial));
+  EXPECT_TRUE(coloured(edge(dot, "bgp_aws0t2"), EdgeState::up));
 }
 
 TEST(LabGraph, SilentGatewayAndStoppedLabAreGrey) {
@@ -130,16 +130,16 @@ TEST(LabGraph, SilentGatewayAndStoppedLabAreGrey) {
   json s = fixture();
   s["gateways"]["azure-gw1"] = nullptr;  // killed or restarting
   std::string dot = lab_dot(plan, s);
-  for (const char* id : {"tunnel-aws1t1", "tunnel-aws1t2", "bgp-aws1t1", "bgp-aws1t2"})
+  for (const char* id : {"tunnel_aws1t1", "tunnel_aws1t2", "bgp_aws1t1", "bgp_aws1t2"})
     EXPECT_TRUE(coloured(edge(dot, id), EdgeState::unknown)) << id;
-  EXPECT_TRUE(coloured(edge(dot, "tunnel-aws0t1"), EdgeState::up));
+  EXPECT_TRUE(coloured(edge(dot, "tunnel_aws0t1"), EdgeState::up));
   EXPECT_NE(dot.find("NOT ANSWERING (down or restarting)"), std::string::npos);
 
   std::string stopped = lab_dot(plan, nullptr);
   EXPECT_NE(stopped.find("(not running: states unknown)"), std::string::npos);
   for (const char* d : kDevices) {
-    EXPECT_TRUE(coloured(edge(stopped, std::string("tunnel-") + d), EdgeState::unknown)) << d;
-    EXPECT_TRUE(coloured(edge(stopped, std::string("bgp-") + d), EdgeState::unknown)) << d;
+    EXPECT_TRUE(coloured(edge(stopped, std::string("tunnel_") + d), EdgeState::unknown)) << d;
+    EXPECT_TRUE(coloured(edge(stopped, std::string("bgp_") + d), EdgeState::unknown)) << d;
   }
 }
 
@@ -148,7 +148,7 @@ TEST(LabGraph, QuotesAreEscaped) {
   json s = fixture();
   peer_of(s, "azure-gw0", "169.254.21.1")["lastErrorDetail"] = {
       {"direction", "received"}, {"name", "Cease/Administrative Shutdown \"x\\y\""}};
-  std::string b = edge(lab_dot(plan, s), "bgp-aws0t1");
+  std::string b = edge(lab_dot(plan, s), "bgp_aws0t1");
   EXPECT_NE(b.find("Shutdown \\\"x\\\\y\\\""), std::string::npos) << b;
 }
 
