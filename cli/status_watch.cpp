@@ -41,7 +41,8 @@ std::string frame(const topology::Lab& lab, const topology::LabPlan& plan,
   out += "lab '" + lab.lab.name + "': " + std::to_string(st.namespaces_present) + "/" +
          std::to_string(st.namespaces) + " namespaces present" +
          (st.namespaces_present == 0 ? " (not up: vpnlab up)" : "") + "\n";
-  out += gateways_line(st.merged["gateways"]) + "\n";
+  out += st.namespaces_present == 0 ? std::string("gateways: none running\n\n")
+                                    : gateways_line(st.merged["gateways"]) + "\n";
   out += render_consoles(st.merged);
   if (opt.sas) out += "\nIKE and CHILD SAs\n" + render_sas(st.merged["gateways"]);
   return out;

@@ -106,7 +106,9 @@ std::string cluster_label(const char* cloud, Cloud3 which, const LabPlan& plan) 
   std::string label = cloud;
   for (const auto& g : plan.gateways) {
     if (cloud_of(g.node) != which) continue;
-    label += "  " + g.display_name + "  AS " + std::to_string(g.asn) + "  announces";
+    // "VNet1GW (instance 0)" names one instance; the cluster is the gateway.
+    label += "  " + g.display_name.substr(0, g.display_name.find(" (")) + "  AS " +
+             std::to_string(g.asn) + "  announces";
     for (std::size_t i = 0; i < g.announce.size() && i < 2; ++i)
       label += " " + g.announce[i].to_string();
     if (g.announce.size() > 2) label += " +" + std::to_string(g.announce.size() - 2) + " more";
@@ -215,8 +217,8 @@ void bgp_edges(std::string& out, const LabPlan& plan, const json& status) {
       if (!p) {
         label += "unknown";
       } else {
-        label += p->value("bgpState", p->value("state", "?")) + ", " +
-                 std::to_string(p->value("routesReceived", 0)) + " routes";
+        label += p->value("bgpState", p->value("state", "?")) + ", routes received " +
+                 std::to_string(p->value("routesReceived", 0));
         const json d = p->value("lastErrorDetail", json());
         if (d.is_object())
           label += "\nlast " + d.value("direction", "") + ": " + d.value("name", "");

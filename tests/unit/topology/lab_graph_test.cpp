@@ -75,7 +75,7 @@ TEST(LabGraph, RunningLabEveryTunnelAndSessionUp) {
     EXPECT_TRUE(coloured(t, EdgeState::up)) << t;
     EXPECT_NE(t.find("Azure UP / AWS UP"), std::string::npos) << t;
     EXPECT_TRUE(coloured(b, EdgeState::up)) << b;
-    EXPECT_NE(b.find("Established, 1 routes"), std::string::npos) << b;
+    EXPECT_NE(b.find("Established, routes received 1"), std::string::npos) << b;
   }
   // Tunnels and sessions run between the Azure instance that holds them and the VGW.
   EXPECT_EQ(edge(dot, "tunnel_aws1t2").rfind("  \"azure-gw1\" -- \"aws-vgw\"", 0), 0u);
@@ -83,6 +83,8 @@ TEST(LabGraph, RunningLabEveryTunnelAndSessionUp) {
   EXPECT_NE(dot.find("\"azure-gw0\" [label=\"azure-gw0\\n"), std::string::npos);
   EXPECT_NE(dot.find("learned:\\n10.2.0.0/16"), std::string::npos) << dot;
   EXPECT_NE(dot.find("learned:\\n10.1.0.0/16"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("Azure  VNet1GW  AS 65000  announces 10.1.0.0/16"), std::string::npos);
+  EXPECT_NE(dot.find("AWS  AzureGW  AS 64512  announces 10.2.0.0/16"), std::string::npos);
   // Clusters and every underlay link.
   for (const char* c : {"cluster_azure", "cluster_internet", "cluster_aws"})
     EXPECT_NE(dot.find(c), std::string::npos) << c;
