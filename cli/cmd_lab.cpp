@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/consoles.hpp"
+#include "cli/lab_status.hpp"
 #include "cli/sas_text.hpp"
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
@@ -268,28 +269,24 @@ int cmd_status(const LabSource& src, const StatusOptions& opt) {
   auto lab = load_valid_lab(src, true);
   if (!lab) return 1;
   auto plan = topology::compile(*lab);
-  std::size_t present = 0;
-  for (const auto& n : plan.underlay.nodes) present += dataplane::netns_exists(n.netns);
-  auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
-  auto merged = merge_consoles(*lab, gateways);
-  merged["recovery"] = topology::recovery_status(topology::analyze_recovery(plan), gateways);
-  merged["underlay"] = {{"namespaces_present", present},
-                        {"namespaces", plan.underlay.nodes.size()}};
+  if (opt.watch) return watch_status(*lab, plan, opt);
+  LabStatus st = collect_status(*lab, plan);
   if (opt.json) {
-    merged["gateways"] = gateways;
-    std::printf("%s\n", merged.dump(2).c_str());
-    return present == plan.underlay.nodes.size() ? 0 : 3;
+    std::printf("%s\n", st.merged.dump(2).c_str());
+    return st.complete() ? 0 : 3;
   }
-  std::printf("lab '%s': %zu/%zu namespaces present\n", lab->lab.name.c_str(), present,
-              plan.underlay.nodes.size());
+  std::printf("lab '%s': %zu/%zu namespaces present\n", lab->lab.name.c_str(),
+              st.namespaces_present, st.namespaces);
   for (const auto& n : plan.underlay.nodes) {
     if (!dataplane::netns_exists(n.netns)) std::printf("  missing: %s\n", n.netns.c_str());
   }
-  if (present != plan.underlay.nodes.size()) return 3;
+  if (!st.complete()) return 3;
   int failures = print_mesh(plan.gateways);
-  std::printf("\n%s", render_consoles(merged).c_str());
-  if (opt.sas)
-    std::printf("\nIKE and CHILD SAs\n%s", render_sas(gateways, merged["recovery"]).c_str());
+  std::printf("\n%s", render_consoles(st.merged).c_str());
+  if (opt.sas) {
+    std::printf("\nIKE and CHILD SAs\n%s",
+                render_sas(st.merged["gateways"], st.merged["recovery"]).c_str());
+  }
   return failures == 0 ? 0 : 2;
 }
 

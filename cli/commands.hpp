@@ -19,9 +19,18 @@ int cmd_up(const LabSource& src, const UpOptions& opt);
 int cmd_down(const LabSource& src);
 struct StatusOptions {
   bool json = false;
-  bool sas = false;  // also every IKE_SA and CHILD_SA (swanctl --list-sas shape)
+  bool sas = false;         // also every IKE_SA and CHILD_SA (swanctl --list-sas shape)
+  bool watch = false;       // redraw in place until SIGINT (as `watch` would)
+  double interval_s = 2.0;  // --watch: seconds between frames
 };
 int cmd_status(const LabSource& src, const StatusOptions& opt);
+/// status --watch: the consoles redrawn every interval until SIGINT; gateways that are down
+/// or restarting are shown as such. Returns 0 on SIGINT.
+int watch_status(const topology::Lab& lab, const topology::LabPlan& plan, const StatusOptions& opt);
+struct GraphOptions {
+  std::string output;  // "": DOT on stdout; *.dot: DOT file; *.svg: dot -Tsvg
+};
+int cmd_graph(const LabSource& src, const GraphOptions& opt);
 int cmd_supervise(const LabSource& src);
 /// Every check of the tutorial's part 4 plus data path and routes; exit 5 on any failure.
 int cmd_verify(const LabSource& src, bool json);

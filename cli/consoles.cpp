@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/sas_text.hpp"
+#include "topology/status_lines.hpp"
 
 namespace vpnlab::cli {
 namespace {
@@ -112,6 +113,9 @@ json aws_view(const topology::Lab& lab, const json& gws) {
       }
       if (t) {
         if (!t->value("last_error", "").empty()) tel["LastError"] = t->value("last_error", "");
+        auto peer = bgp_peer(gw, t->value("inside_remote", ""));
+        if (std::string e = peer ? topology::bgp_last_error_text(*peer) : ""; !e.empty())
+          tel["BgpLastError"] = e;
         tel["LastStatusChange"] = t->value("last_status_change", "");
         tel["TunnelDataIn"] = counter(*t, "dp.rx.bytes");
         tel["TunnelDataOut"] = counter(*t, "dp.tx.bytes");
@@ -171,6 +175,9 @@ std::string render_consoles(const json& m) {
         static_cast<unsigned long long>(p.value("messagesSent", 0ull)),
         static_cast<unsigned long long>(p.value("messagesReceived", 0ull)));
     out += line;
+    // Issue 11: the peer's last NOTIFICATION, decoded (it was only in --json).
+    if (auto e = topology::bgp_last_error_text(p); !e.empty())
+      out += "      last error: " + e + "\n";
   }
   const json& aws = m["aws"];
   out += "\nAWS  " + aws.value("VirtualPrivateGateway", "") +
@@ -189,6 +196,8 @@ std::string render_consoles(const json& m) {
         out += "              last error: " + t["LastError"].get<std::string>() + "\n";
       out += recovery_note(recovery, "aws_tunnel", vpn + ".tunnel" + std::to_string(n - 1),
                            "              ");
+      if (t.contains("BgpLastError"))
+        out += "              BGP last error: " + t["BgpLastError"].get<std::string>() + "\n";
     }
   }
   if (m.value("keying", "") == "manual")

@@ -57,7 +57,12 @@ int main(int argc, char** argv) {
                    "machine-readable (includes every gateway's document)");
   status->add_flag(
       "--sas", status_opt.sas,
-      "also list every IKE_SA and CHILD_SA: SPIs, algorithms, rekey countdowns, traffic");
+      "also list every IKE_SA and CHILD_SA: SPIs, algorithms, rekey countdowns, traffic, drops");
+  status->add_flag("--watch", status_opt.watch,
+                   "redraw the consoles in place until Ctrl-C (as watch(1) would; for drills)");
+  status->add_option("--interval", status_opt.interval_s, "--watch: seconds between redraws")
+      ->check(CLI::Range(0.1, 3600.0));
+
   auto* verifyc = app.add_subcommand(
       "verify",
       "check a running lab as the tutorial's part 4 does, plus every tunnel's data path, the "
@@ -65,6 +70,13 @@ int main(int argc, char** argv) {
   add_lab_args(verifyc);
   bool verify_json = false;
   verifyc->add_flag("--json", verify_json, "the checklist as JSON");
+
+  GraphOptions graph_opt;
+  auto* graph = app.add_subcommand(
+      "graph", "the lab as Graphviz: namespaces, links, tunnels and BGP sessions by state");
+  add_lab_args(graph);
+  graph->add_option("-o", graph_opt.output,
+                    "lab.dot (DOT) or lab.svg (runs dot -Tsvg); default: DOT on stdout");
 
   std::string plan_file, socket_path;
   auto* gateway = app.add_subcommand("gateway",
@@ -169,7 +181,12 @@ int main(int argc, char** argv) {
   if (*plan) return cmd_topology_plan(src, node);
   if (*upc) return cmd_up(src, up);
   if (*down) return cmd_down(src);
+  if (*status && status_opt.json && status_opt.watch) {
+    std::fprintf(stderr, "--watch redraws the consoles; it does not go with --json\n");
+    return 1;
+  }
   if (*status) return cmd_status(src, status_opt);
   if (*verifyc) return cmd_verify(src, verify_json);
+  if (*graph) return cmd_graph(src, graph_opt);
   return 1;
 }

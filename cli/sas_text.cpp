@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "topology/status_lines.hpp"
+
 namespace vpnlab::cli {
 namespace {
 
@@ -24,16 +26,16 @@ void render_child(std::string& out, const json& c) {
   std::snprintf(line, sizeof line,
                 "      CHILD_SA %s %s  in %s  out %s%s\n"
                 "        established %s, rekeying in %s\n"
-                "        in  %s (auth failures %llu, replay drops %llu)\n"
-                "        out %s\n",
+                "        in  %s (%s)\n"
+                "        out %s (%s)\n",
                 c.value("state", "").c_str(), c.value("suite", "").c_str(),
                 c.value("spi_in", "").c_str(), c.value("spi_out", "").c_str(),
                 c.value("outbound_active", false) ? "" : "  (outbound not in use)",
                 c["established"].is_string() ? c["established"].get<std::string>().c_str() : "-",
                 countdown(c["rekey_in_s"]).c_str(), traffic(c, "in").c_str(),
-                c.contains("in") ? c["in"].value("auth_failures", 0ULL) : 0ULL,
-                c.contains("in") ? c["in"].value("replay_drops", 0ULL) : 0ULL,
-                traffic(c, "out").c_str());
+                topology::sa_drops_text(c.value("in", nlohmann::json()), true).c_str(),
+                traffic(c, "out").c_str(),
+                topology::sa_drops_text(c.value("out", nlohmann::json()), false).c_str());
   out += line;
 }
 
@@ -44,6 +46,11 @@ void render_tunnel(std::string& out, const json& t, const json& recovery) {
   if (!t.value("last_error", "").empty())
     out += "    last error: " + t["last_error"].get<std::string>() + "\n";
   out += recovery_note(recovery, "device", t.value("device", ""), "    ");
+  // Every drop on this tunnel since the gateway started, over all its SAs: the dataplane's
+  // own reasons (no outbound SA, send failed, ...) and esp/'s.
+  out +=
+      "    tunnel drops: " + topology::counter_drops_text(t.value("counters", nlohmann::json())) +
+      "\n";
   if (t.contains("child_sa")) {  // manual keying: one fixed pair, no IKE
     const json& c = t["child_sa"];
     out += "    manual keys: " + c.value("suite", "") + "  in " + c.value("spi_in", "") + "  out " +
@@ -90,6 +97,12 @@ std::string render_sas(const json& gateways, const json& recovery) {
                   gw.value("display_name", "").c_str(), gw.value("cloud", "").c_str(),
                   gw.value("time_factor", 1.0));
     out += head;
+    // Packets dropped before an SA is found (short, unknown SPI, IKE queue full).
+    const nlohmann::json counters = gw.value("counters", nlohmann::json());
+    if (counters.is_object() && counters.contains("dataplane"))
+      out +=
+          "  drops before the SPI lookup: " + topology::counter_drops_text(counters["dataplane"]) +
+          "\n";
     for (const auto& t : gw["tunnels"]) render_tunnel(out, t, recovery);
   }
   return out;

@@ -70,8 +70,9 @@ using ConnId = std::uint64_t;
 /// The last error of a session, for status (BIRD bgp_store_error).
 struct LastError {
   Notification notification;
-  bool sent = false;  // true: we sent it; false: the peer did
-  std::string text;   // "sent Cease/Maximum Number of Prefixes Reached: ..."
+  bool sent = false;   // true: we sent it; false: the peer did
+  std::string text;    // "sent Cease/Maximum Number of Prefixes Reached: ..."
+  std::string reason;  // why we sent it ("more than 100 prefixes"); empty when received
 };
 
 /// What OPEN negotiation settled (RFC 4271 §4.2, RFC 5492).

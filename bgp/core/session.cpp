@@ -3,15 +3,13 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "bgp/codec/notification_data.hpp"
 
 namespace vpnlab::bgp {
 
 namespace {
 Notification make_notification(ErrorCode code, std::uint8_t sub, Bytes data = {}) {
   return Notification{static_cast<std::uint8_t>(code), sub, std::move(data)};
-}
-std::string describe(const Notification& n) {
-  return std::string(error_code_name(n.code)) + "/" + error_subcode_name(n.code, n.subcode);
 }
 }  // namespace
 
@@ -99,7 +97,7 @@ void Session::on_message(ByteSpan message) {
   }
   if (kind == Event::notif_msg) {
     const auto& n = std::get<NotificationMessage>(*m);
-    last_error_ = LastError{n, false, "received " + describe(n)};
+    last_error_ = LastError{n, false, "received " + notification_name(n), ""};
   }
   dispatch({kind, &*m});
 }

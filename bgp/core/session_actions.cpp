@@ -3,14 +3,12 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "bgp/codec/notification_data.hpp"
 #include "bgp/core/session.hpp"
 
 namespace vpnlab::bgp {
 
 namespace {
-std::string describe(const Notification& n) {
-  return std::string(error_code_name(n.code)) + "/" + error_subcode_name(n.code, n.subcode);
-}
 // RFC 6608 §3: the FSM error subcode names the state that got the unexpected message.
 FsmSubcode fsm_subcode(BgpState s) {
   switch (s) {
@@ -90,10 +88,10 @@ void Session::process_open(const OpenMessage& open) {
 }
 
 void Session::fail_with(Notification n, std::string why, TransitionReason reason, bool restart) {
-  std::string text = "sent " + describe(n) + ": " + why;
+  std::string text = "sent " + notification_name(n) + ": " + why;
   VPNLAB_LOG(warn, "bgp", "peer %s: %s", config_.peer_address.to_string().c_str(), text.c_str());
   if (conn_ != 0) send(MessageType::notification, encode_notification(n));
-  last_error_ = LastError{std::move(n), true, std::move(text)};
+  last_error_ = LastError{std::move(n), true, std::move(text), std::move(why)};
   go_idle(reason, restart);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bgp/codec/notification_data.hpp"
 #include "bgp/core/bgp_core.hpp"
 
 namespace vpnlab::bgp {
@@ -57,6 +58,23 @@ std::string array_json(const std::vector<T>& items, F f) {
   return j + "]";
 }
 
+// The last NOTIFICATION decoded (RFC 4271 §4.5 names, RFC 4486 §4 data), who sent it, and
+// why when we did, so status can print it without parsing the text.
+std::string last_error_json(const std::optional<LastError>& e) {
+  if (!e) return "null";
+  const Notification& n = e->notification;
+  std::string j = "{\"direction\":" + quote(e->sent ? "sent" : "received");
+  j += ",\"code\":" + std::to_string(n.code);
+  j += ",\"subcode\":" + std::to_string(n.subcode);
+  j += ",\"name\":" + quote(notification_name(n));
+  j += ",\"codeName\":" + quote(error_code_name(n.code));
+  j += ",\"subcodeName\":" + quote(error_subcode_name(n.code, n.subcode));
+  j += ",\"data\":" + quote(to_hex(ByteSpan(n.data)));
+  j += ",\"dataText\":" + quote(describe_notification_data(n));
+  j += ",\"reason\":" + quote(e->reason) + "}";
+  return j;
+}
+
 std::string peer_json(const PeerStatus& p) {
   std::string j = "{\"neighbor\":" + quote(p.peer_address.to_string());
   j += ",\"localAddress\":" + quote(p.local_address.to_string());
@@ -72,6 +90,7 @@ std::string peer_json(const PeerStatus& p) {
   j += ",\"holdTime\":" + std::to_string(p.hold_time.count());
   j += ",\"keepaliveTime\":" + std::to_string(p.keepalive_time.count());
   j += ",\"lastError\":" + (p.last_error ? quote(p.last_error->text) : std::string("null"));
+  j += ",\"lastErrorDetail\":" + last_error_json(p.last_error);
   j += ",\"awsStatus\":" + quote(aws_status(p));
   j += ",\"awsStatusMessage\":" + quote(aws_status_message(p));
   j += ",\"learnedRoutes\":" + array_json(p.learned, route_json);

@@ -33,6 +33,7 @@ SaCounters to_counters(const esp::SaStats& s) {
   c.auth_failures = s.auth_failures;
   c.replay_drops = s.replay_drops;
   c.malformed = s.malformed;
+  c.drops = s.drops;
   return c;
 }
 

@@ -6,6 +6,7 @@
 //
 // dataplane/linux implements it over the live workers; tests use a recording fake.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "base/ip.hpp"
 #include "base/result.hpp"
+#include "esp/drop_reason.hpp"
 #include "esp/types.hpp"
 
 namespace vpnlab::dataplane {
@@ -53,6 +55,8 @@ enum class SaDirection : std::uint8_t { inbound, outbound };
 struct SaCounters {
   std::uint64_t packets = 0, bytes = 0;  // bytes of inner packets (cloud TunnelDataIn/Out)
   std::uint64_t auth_failures = 0, replay_drops = 0, malformed = 0;
+  /// Every drop the SA decided, by esp::DropReason (status shows each reason).
+  std::array<std::uint64_t, esp::kDropReasonCount> drops{};
 };
 
 enum class LifetimeEvent : std::uint8_t { soft_expired, hard_expired };

@@ -38,6 +38,16 @@ nlohmann::json seconds_until(std::optional<boost::asio::steady_timer::time_point
   return std::max<std::int64_t>(0, left.count());
 }
 
+// Every esp::DropReason with its count, zeros included, so a reader sees which reasons the
+// SA can count (issue 11: "each SA's drops by reason").
+nlohmann::json drops_json(const dataplane::SaCounters& c) {
+  nlohmann::json j = nlohmann::json::object();
+  for (std::size_t i = 0; i < esp::kDropReasonCount; ++i) {
+    j[std::string(esp::to_string(static_cast<esp::DropReason>(i)))] = c.drops[i];
+  }
+  return j;
+}
+
 }  // namespace
 
 // ike/ keeps no wall clock (its state machines run on injected durations), so the gateway
@@ -88,8 +98,10 @@ nlohmann::json Gateway::child_status(ike::IkeSpi owner, const ike::ChildSa& c) c
     j["in"] = {{"bytes", in->bytes},
                {"packets", in->packets},
                {"auth_failures", in->auth_failures},
-               {"replay_drops", in->replay_drops}};
-  if (out) j["out"] = {{"bytes", out->bytes}, {"packets", out->packets}};
+               {"replay_drops", in->replay_drops},
+               {"drops", drops_json(*in)}};
+  if (out)
+    j["out"] = {{"bytes", out->bytes}, {"packets", out->packets}, {"drops", drops_json(*out)}};
   return j;
 }
 

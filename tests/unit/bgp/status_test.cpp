@@ -63,3 +63,30 @@ TEST(BgpStatus, JsonCarriesPeersAndRoutes) {
 
 }  // namespace
 }  // namespace vpnlab::bgp
+
+namespace vpnlab::bgp {
+namespace {
+
+// Issue 11: status carries the last NOTIFICATION decoded, with who sent it and why.
+TEST(BgpStatus, JsonCarriesLastErrorDetail) {
+  Status s;
+  PeerStatus p;
+  p.peer_address = *Ipv4Address::parse("169.254.21.2");
+  p.last_error = LastError{{6, 1, {0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x64}},
+                           true,
+                           "sent Cease/Maximum Number of Prefixes Reached: more than 100 prefixes",
+                           "more than 100 prefixes"};
+  s.peers.push_back(p);
+  std::string j = to_json(s);
+  for (const char* want :
+       {"\"lastErrorDetail\":{\"direction\":\"sent\"", "\"code\":6", "\"subcode\":1",
+        "\"name\":\"Cease/Maximum Number of Prefixes Reached\"", "\"codeName\":\"Cease\"",
+        "\"data\":\"00010100000064\"", "\"dataText\":\"IPv4 unicast, upper bound 100\"",
+        "\"reason\":\"more than 100 prefixes\""})
+    EXPECT_NE(j.find(want), std::string::npos) << want << " in " << j;
+  s.peers[0].last_error.reset();
+  EXPECT_NE(to_json(s).find("\"lastErrorDetail\":null"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vpnlab::bgp
