@@ -76,12 +76,6 @@ topology::RunPaths paths_for(const topology::Lab& lab) {
   return {run_dir(lab.lab.name)};
 }
 
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "vpnlab" : p.string();
-}
-
 nlohmann::json query_gateways(const topology::LabPlan& plan, const topology::RunPaths& paths) {
   nlohmann::json all = nlohmann::json::object();
   for (const auto& g : plan.gateways) all[g.node] = topology::nodes::gateway_status(g, paths);

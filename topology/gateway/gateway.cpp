@@ -219,6 +219,15 @@ void Gateway::on_ike_event(const ike::Event& e) {
     }
   }
   refresh_ike_tunnels();
+  // An IKE_SA that ended without an error (an INFORMATIONAL DELETE, from either end) and
+  // left its tunnel down: say so, for status and drill reports (a drill's own `tunnel down`
+  // overwrites it with its own words).
+  if (e.kind != ike::EventKind::ike_closed) return;
+  for (const auto& t : plan_.tunnels) {
+    TunnelState& st = tunnels_[t.device];
+    if (e.detail == t.device && !st.up && st.last_error.empty())
+      st.last_error = "IKE_SA deleted (INFORMATIONAL DELETE)";
+  }
 }
 
 // A tunnel is UP while an established IKE_SA has a CHILD_SA whose outbound SA is in use.
