@@ -39,8 +39,11 @@ void peer_events(const std::string& node, const GatewayView& b, const GatewayVie
       out.push_back({at, node, neighbor, "bgp down", "", kRestarted});
     } else {
       bool current = has(p.reason, "NOTIFICATION") || p.reason == "hold timer expired";
-      out.push_back({at, node, neighbor, "bgp down", bgp_mechanism(p.last_error, p.reason),
-                     current && !p.last_error.empty() ? p.last_error : p.reason});
+      std::string detail = current && !p.last_error.empty() ? p.last_error
+                           : p.reason == "manual stop"      ? "stopped with its tunnel"
+                                                            : p.reason;
+      out.push_back(
+          {at, node, neighbor, "bgp down", bgp_mechanism(p.last_error, p.reason), detail});
     }
   }
 }
@@ -80,7 +83,8 @@ std::string tunnel_mechanism(const std::string& e) {
 // The transition reason says what just happened; the last error (kept across sessions) is
 // read only when the reason says a NOTIFICATION or the hold timer ended this one.
 std::string bgp_mechanism(const std::string& e, const std::string& reason) {
-  if (reason == "manual stop") return "tunnel down (BGP stopped with it)";
+  // Stopped because its tunnel went down: the tunnel's own event names the detection.
+  if (reason == "manual stop") return "";
   if (reason == "hold timer expired") return "BGP hold timer";
   if (has(reason, "NOTIFICATION")) {
     // A Cease this end sent is its own action (the drill's reset, a maintenance shutdown):

@@ -33,7 +33,8 @@ TEST(LabState, DpdTakingATunnelDownIsTheDetection) {
   EXPECT_EQ(events[0].mechanism, "DPD");
   EXPECT_EQ(events[0].at_ms, 6123);
   EXPECT_EQ(events[1].kind, "bgp down");
-  EXPECT_EQ(events[1].mechanism, "tunnel down (BGP stopped with it)");
+  EXPECT_EQ(events[1].mechanism, "");  // a consequence: the tunnel's event is the detection
+  EXPECT_EQ(events[1].detail, "stopped with its tunnel");
   auto detected = first_detection(events);
   ASSERT_TRUE(detected);
   EXPECT_EQ(detected->mechanism, "DPD");
