@@ -41,12 +41,6 @@ void print_table(const std::vector<iop::CaseResult>& results) {
   }
 }
 
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "vpnlab" : p.string();
-}
-
 }  // namespace
 
 int cmd_interop(const InteropOptions& opt) {

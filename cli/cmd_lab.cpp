@@ -79,12 +79,6 @@ topology::RunPaths paths_for(const topology::Lab& lab) {
   return {run_dir(lab.lab.name)};
 }
 
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "vpnlab" : p.string();
-}
-
 // Empty when the merged console view shows the lab as the tutorial's part 4 describes it;
 // otherwise what is still missing.
 std::string converged(const nlohmann::json& m) {

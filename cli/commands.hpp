@@ -34,10 +34,24 @@ int cmd_graph(const LabSource& src, const GraphOptions& opt);
 int cmd_supervise(const LabSource& src);
 /// Every check of the tutorial's part 4 plus data path and routes; exit 5 on any failure.
 int cmd_verify(const LabSource& src, bool json);
-/// action: down | up (both ends, or `node`) | rekey | rekey-ike (one end: `node`, else the
-/// first gateway of cloud `from` holding the tunnel, else the first holding it).
+/// action: down | up (both ends, or `node`) | rekey | rekey-ike | bgp-reset (one end: `node`, else
+/// the first gateway of cloud `from` holding the tunnel, else the first holding it).
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
                const std::string& node = "", const std::string& from = "");
+/// vpnlab fail TARGET / vpnlab heal [TARGET] (topology/drills/drill.hpp). Exit 3 when the
+/// lab did not come back within the wait.
+struct FailOptions {
+  std::string target;
+  std::string loss, delay, jitter, rate;  // path targets
+  bool down = false;
+  double hold_s = -1;  // --for
+  double wait_s = -1;  // --wait (default: 90 s x the lab's time factor, at least 5 s)
+  int rate_pps = 1000;
+  bool json = false;
+  std::string report, svg;
+};
+int cmd_fail(const LabSource& src, const FailOptions& opt);
+int cmd_heal(const LabSource& src, const FailOptions& opt);
 struct CaptureOptions {
   std::string target;  // tunnel (aws0t1 or its cloud name) or node (aws-vgw)
   std::string node;    // for a tunnel: which end (default: the first gateway holding it)

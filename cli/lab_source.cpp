@@ -8,6 +8,12 @@
 
 namespace vpnlab::cli {
 
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "vpnlab" : p.string();
+}
+
 std::string run_dir(const std::string& lab_name) {
   return std::string(kRunDir) + "/" + lab_name;
 }

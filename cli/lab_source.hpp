@@ -19,6 +19,8 @@ struct LabSource {
 /// Loads and validates; prints findings to stderr. nullopt when the lab has errors.
 std::optional<topology::Lab> load_valid_lab(const LabSource& src, bool quiet_warnings = false);
 std::string run_dir(const std::string& lab_name);
+/// This vpnlab binary's path (for starting gateways and the supervisor as `up` does).
+std::string self_exe();
 /// The lab description text with PSK values replaced by <redacted>.
 std::string redact_secrets(const std::string& yaml);
 

@@ -2,6 +2,7 @@
 // namespace, the gateway process itself.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.hpp"
 
@@ -96,17 +97,21 @@ int main(int argc, char** argv) {
   std::string action, tunnel_name;
   auto* tunnel = app.add_subcommand(
       "tunnel", "drill: take a tunnel down or bring it back on both ends, or rekey it");
-  tunnel->add_option("action", action, "down | up | rekey (CHILD_SA) | rekey-ike")
+  tunnel
+      ->add_option("action", action,
+                   "down | up | rekey (CHILD_SA) | rekey-ike | bgp-reset (Cease/Administrative "
+                   "Reset of its BGP session)")
       ->required()
-      ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike"}));
+      ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike", "bgp-reset"}));
   std::string from;
-  tunnel->add_option("--from", from, "rekey: started by this cloud's end (azure | aws)")
+  tunnel->add_option("--from", from, "rekey, bgp-reset: started by this cloud's end (azure | aws)")
       ->check(CLI::IsMember({"azure", "aws"}));
   tunnel->add_option("tunnel", tunnel_name, "device (aws0t1) or cloud name")->required();
   tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
   tunnel->add_option("--lab", src.lab_name, "a running lab's name");
   std::string tunnel_node;
-  tunnel->add_option("--node", tunnel_node, "only this end (rekeys: the end that starts it)");
+  tunnel->add_option("--node", tunnel_node,
+                     "only this end (rekeys, bgp-reset: the end that starts it)");
 
   CaptureOptions cap;
   auto* capture = app.add_subcommand(
@@ -159,8 +164,44 @@ int main(int argc, char** argv) {
   bench->add_option("--streams", bench_opt.streams, "parallel streams of the N-stream cases (4)");
   bench->add_flag("--json", bench_opt.json, "machine-readable report");
 
+  FailOptions drill;
+  auto* failc = app.add_subcommand(
+      "fail", "drill: inject a fault into a running lab and measure the outage and recovery");
+  failc
+      ->add_option("target", drill.target,
+                   "crash:INSTANCE | maintenance:INSTANCE | replace:TUNNEL | hang:NODE | "
+                   "bgp-reset:TUNNEL | path:TUNNEL (INSTANCE: azure-gw0 or instance0)")
+      ->required();
+  auto* healc = app.add_subcommand("heal", "undo the faults `vpnlab fail` left in place");
+  healc->add_option("target", drill.target, "one recorded fault (default: all)");
+  for (auto* c : {failc, healc}) {
+    c->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+    c->add_option("--lab", src.lab_name, "a running lab's name");
+    c->add_option("--wait", drill.wait_s, "bound on each wait, s (default 90 x time factor)");
+    c->add_option("--pps", drill.rate_pps, "probes per second each way (default 1000)")
+        ->check(CLI::Range(10, 20000));
+    c->add_flag("--json", drill.json, "print the report as JSON");
+    c->add_option("--report", drill.report, "also write the JSON report to this file");
+    c->add_option("--svg", drill.svg, "write the timeline (probes lost, events) as SVG");
+  }
+  failc->add_option("--for", drill.hold_s, "heal after this many seconds, then measure recovery")
+      ->check(CLI::NonNegativeNumber);
+  failc->add_option("--loss", drill.loss, "path: random loss, e.g. 5%");
+  failc->add_option("--delay", drill.delay, "path: added delay, e.g. 150ms (needs sch_netem)");
+  failc->add_option("--jitter", drill.jitter, "path: delay variation, e.g. 20ms");
+  failc->add_option("--rate", drill.rate, "path: rate limit, e.g. 100mbit");
+  failc->add_flag("--down", drill.down, "path: every packet dropped");
+
   CLI11_PARSE(app, argc, argv);
   if (*bench) return cmd_bench(src, bench_opt);
+  if (*failc) return cmd_fail(src, drill);
+  if (*healc) {
+    // heal [TARGET] [FILE]: a lone argument naming a file is the lab file.
+    if (src.file.empty() && drill.target.find(".y") != std::string::npos &&
+        std::filesystem::exists(drill.target))
+      std::swap(src.file, drill.target);
+    return cmd_heal(src, drill);
+  }
   if (*interop) return cmd_interop(iop);
   if (*capture) return cmd_capture(src, cap);
   if (*exportc) return cmd_export(src, export_opt);

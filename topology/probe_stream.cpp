@@ -45,15 +45,29 @@ Checked<int> open_socket(const ProbeEndpoint& e) {
 
 }  // namespace
 
-DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen, int rate_pps) {
+DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen, int rate_pps,
+                      int bucket_ms) {
   DirectionReport r;
   r.sent = sent;
   std::uint64_t run = 0;
+  const bool timeline = bucket_ms > 0 && rate_pps > 0;
+  auto sent_ms = [rate_pps](std::uint64_t seq) {
+    return 1000.0 * static_cast<double>(seq) / rate_pps;
+  };
+  if (timeline) {
+    r.lost_per_bucket.assign(static_cast<std::size_t>(sent_ms(sent) / bucket_ms) + 1, 0);
+  }
   for (std::uint64_t i = 0; i < sent; ++i) {
     std::uint8_t n = i < seen.size() ? seen[i] : 0;
     if (n == 0) {
       ++r.lost;
       r.longest_gap_packets = std::max(r.longest_gap_packets, ++run);
+      if (timeline) {
+        double at = sent_ms(i);
+        if (r.first_lost_ms < 0) r.first_lost_ms = at;
+        r.last_lost_ms = at;
+        ++r.lost_per_bucket[static_cast<std::size_t>(at / bucket_ms)];
+      }
       continue;
     }
     run = 0;
@@ -79,6 +93,7 @@ Checked<std::unique_ptr<ProbeStream>> ProbeStream::start(const ProbeEndpoint& a,
   s->b_.fd = *fb;
   s->b_.self = b;
   ProbeStream* p = s.get();
+  p->started_ = std::chrono::steady_clock::now();
   for (End* e : {&p->a_, &p->b_}) e->receiver = std::thread([p, e] { p->receive_loop(*e); });
   p->a_.sender = std::thread([p] { p->send_loop(p->a_, p->b_); });
   p->b_.sender = std::thread([p] { p->send_loop(p->b_, p->a_); });
@@ -87,11 +102,10 @@ Checked<std::unique_ptr<ProbeStream>> ProbeStream::start(const ProbeEndpoint& a,
 
 void ProbeStream::send_loop(End& from, const End& to) {
   // Paced in 10 ms rounds so that 1 kpps needs no sub-millisecond sleeps.
-  using Clock = std::chrono::steady_clock;
   const auto round = std::chrono::milliseconds(10);
   const int per_round = std::max(1, options_.rate_pps / 100);
   sockaddr_in dst = to_sockaddr(to.self);
-  auto next = Clock::now();
+  auto next = started_;  // sequence n goes out at started_ + n / rate
   std::uint64_t seq = 0;
   while (sending_.load()) {
     for (int i = 0; i < per_round; ++i, ++seq) {
@@ -140,9 +154,10 @@ ProbeReport ProbeStream::stop() {
   for (End* e : {&a_, &b_}) {
     if (e->receiver.joinable()) e->receiver.join();
   }
-  r.a_to_b = tally(a_.sent.load(), b_.seen, options_.rate_pps);
+  const int bucket = static_cast<int>(options_.bucket.count());
+  r.a_to_b = tally(a_.sent.load(), b_.seen, options_.rate_pps, bucket);
   r.a_to_b.reordered = b_.out_of_order;
-  r.b_to_a = tally(b_.sent.load(), a_.seen, options_.rate_pps);
+  r.b_to_a = tally(b_.sent.load(), a_.seen, options_.rate_pps, bucket);
   r.b_to_a.reordered = a_.out_of_order;
   return r;
 }

@@ -30,6 +30,8 @@ struct ProbeEndpoint {
 struct ProbeOptions {
   int rate_pps = 1000;  // per direction
   std::chrono::milliseconds drain{500};
+  /// Width of the loss buckets of DirectionReport::lost_per_bucket (a drill's timeline).
+  std::chrono::milliseconds bucket{100};
 };
 
 struct DirectionReport {
@@ -37,6 +39,11 @@ struct DirectionReport {
   /// The longest run of consecutive lost datagrams, as time at the send rate (the outage).
   double longest_gap_ms = 0;
   std::uint64_t longest_gap_packets = 0;
+  /// When the first and the last lost datagram were sent, in ms after the stream started
+  /// (sequence number / rate: the senders keep an absolute schedule); -1 when none was lost.
+  double first_lost_ms = -1, last_lost_ms = -1;
+  /// Lost datagrams per bucket of ProbeOptions::bucket, from the stream's start.
+  std::vector<std::uint32_t> lost_per_bucket;
 };
 
 struct ProbeReport {
@@ -44,8 +51,10 @@ struct ProbeReport {
   std::uint64_t lost() const { return a_to_b.lost + b_to_a.lost; }
 };
 
-/// Losses in a sequence of `sent` datagrams numbered 0..sent-1, given which arrived.
-DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen, int rate_pps);
+/// Losses in a sequence of `sent` datagrams numbered 0..sent-1, given which arrived;
+/// bucket_ms > 0 also fills first/last_lost_ms and lost_per_bucket.
+DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen, int rate_pps,
+                      int bucket_ms = 0);
 
 class ProbeStream {
  public:
@@ -61,6 +70,8 @@ class ProbeStream {
   /// Datagrams received so far in each direction (progress; atomics only).
   std::uint64_t received_a_to_b() const { return b_.received.load(); }
   std::uint64_t received_b_to_a() const { return a_.received.load(); }
+  /// When the senders started: sequence number n was sent at started() + n / rate.
+  std::chrono::steady_clock::time_point started() const { return started_; }
 
  private:
   struct End {
@@ -77,6 +88,7 @@ class ProbeStream {
   void receive_loop(End& at);
 
   ProbeOptions options_;
+  std::chrono::steady_clock::time_point started_;
   std::atomic<bool> sending_{true}, receiving_{true};
   End a_, b_;
   bool stopped_ = false;
