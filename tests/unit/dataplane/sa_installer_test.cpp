@@ -56,7 +56,7 @@ TEST(DataplaneSaInstaller, CountersMapNamesEveryNonZeroDrop) {
   auto m = to_map(g.a.counters());
   EXPECT_EQ(m.at("dp.tx.drop.no_outbound_sa"), 1u);
   EXPECT_EQ(m.at("dp.tx.packets"), 0u);
-  EXPECT_EQ(m.count("dp.rx.drop.replay"), 0u);
+  EXPECT_EQ(m.count("esp.rx.drop.replay"), 0u);
 }
 
 }  // namespace
