@@ -34,6 +34,13 @@ Checked<int> open_socket(const ProbeEndpoint& e) {
   sockaddr_in sa = to_sockaddr(e);
   timeval tv{0, 100000};  // the receiver checks its stop flag every 100 ms
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // The receiver thread can be starved for seconds on a loaded 2-core machine; the default
+  // buffer (~280 probe datagrams) then overflows (UdpRcvbufErrors) and the probe would
+  // count its own drops as the lab's. 8 MiB holds > 10 s at the default rate. FORCE (root,
+  // as the netns tests run) passes net.core.rmem_max; without it the plain option caps.
+  int rcvbuf = 8 << 20;
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     auto ec = std::error_code(errno, std::generic_category());
     ::close(fd);

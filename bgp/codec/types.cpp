@@ -159,4 +159,28 @@ const char* error_subcode_name(std::uint8_t code, std::uint8_t subcode) {
   }
 }
 
+namespace {
+void append_snake(std::string& out, const char* name) {
+  bool gap = false;
+  for (const char* c = name; *c; ++c) {
+    bool alnum = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+    if (!alnum) {
+      gap = true;
+      continue;
+    }
+    if (gap && out.back() != '.') out += '_';
+    gap = false;
+    out += static_cast<char>(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+  }
+}
+}  // namespace
+
+std::string notification_counter(std::uint8_t code, std::uint8_t subcode) {
+  std::string out = "bgp.tx.notification.";
+  append_snake(out, error_code_name(code));
+  out += '.';
+  append_snake(out, error_subcode_name(code, subcode));
+  return out;
+}
+
 }  // namespace vpnlab::bgp

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <compare>
 #include <cstdint>
+#include <string>
 
 namespace vpnlab::bgp {
 
@@ -101,6 +102,9 @@ enum class CeaseSubcode : std::uint8_t {
 };
 const char* error_code_name(std::uint8_t code);
 const char* error_subcode_name(std::uint8_t code, std::uint8_t subcode);
+/// The counter (and rate-limited log reason) of a NOTIFICATION sent: the RFC names in
+/// snake case, "bgp.tx.notification.open_message_error.unsupported_version_number".
+std::string notification_counter(std::uint8_t code, std::uint8_t subcode);
 
 /// RFC 4271 §4.3 ORIGIN values (lower is preferred, §9.1.2.2 c).
 enum class Origin : std::uint8_t { igp = 0, egp = 1, incomplete = 2 };

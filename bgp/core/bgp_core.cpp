@@ -3,6 +3,7 @@
 #include "bgp/core/bgp_core.hpp"
 
 #include "base/log.hpp"
+#include "base/log_limited.hpp"
 
 namespace vpnlab::bgp {
 
@@ -112,7 +113,12 @@ void BgpCore::on_tcp_connected(Ipv4Address peer, ConnId conn, bool outgoing) {
     ps->candidate->on_incoming_connection(conn);
     ps->candidate->set_outgoing(outgoing);
   } else {
-    // Established (the existing connection wins) or a third connection: close it.
+    // Established (the existing connection wins, RFC 4271 §6.8) or a third connection:
+    // close it; the session in place is not touched.
+    counters_.get("bgp.connection.refused_collision").add();
+    VPNLAB_LOG_LIMITED(warn, "bgp", "bgp.connection.refused_collision",
+                       "peer %s: another connection while %s: closed (RFC 4271 6.8)",
+                       peer.to_string().c_str(), to_string(st));
     io_.push_back(PeerIo{peer, action::CloseTcp{conn}});
   }
   settle(*ps);
@@ -161,7 +167,12 @@ bool BgpCore::drain(PeerState& ps, Session& s, bool candidate) {
       // A candidate's connection-less timers would alias the main session's.
       if (candidate && st->conn == 0) continue;
     }
-    if (std::holds_alternative<action::Send>(a)) ++ps.messages_sent;
+    if (auto* snd = std::get_if<action::Send>(&a)) {
+      ++ps.messages_sent;
+      // Header (19 octets), then error code and subcode (RFC 4271 §4.5).
+      if (snd->type == MessageType::notification && snd->bytes.size() >= 21)
+        counters_.get(notification_counter(snd->bytes[19], snd->bytes[20])).add();
+    }
     if (auto* up = std::get_if<action::SessionUp>(&a)) {
       on_session_up(ps, up->negotiated);
     } else if (auto* down = std::get_if<action::SessionDown>(&a)) {

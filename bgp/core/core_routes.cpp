@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "base/log_limited.hpp"
 #include "bgp/core/bgp_core.hpp"
 
 namespace vpnlab::bgp {
@@ -80,9 +81,10 @@ void BgpCore::on_restart_timer(PeerState& ps) {
 
 void BgpCore::on_update(PeerState& ps, const DecodedUpdate& d) {
   for (const auto& e : d.errors) {
-    counters_.get(std::string("bgp.update.") + to_string(e.action)).add();
-    VPNLAB_LOG(info, "bgp", "peer %s: %s", ps.cfg.session.peer_address.to_string().c_str(),
-               e.what().c_str());
+    std::string counter = std::string("bgp.update.") + to_string(e.action);
+    counters_.get(counter).add();
+    VPNLAB_LOG_LIMITED(warn, "bgp", counter, "peer %s: %s (RFC 7606)",
+                       ps.cfg.session.peer_address.to_string().c_str(), e.what().c_str());
   }
   const UpdateMessage& u = d.update;
   if (u.is_end_of_rib()) {

@@ -4,6 +4,7 @@
 
 #include "base/log.hpp"
 #include "bgp/codec/notification_data.hpp"
+#include "base/log_limited.hpp"
 #include "bgp/core/session.hpp"
 
 namespace vpnlab::bgp {
@@ -89,7 +90,9 @@ void Session::process_open(const OpenMessage& open) {
 
 void Session::fail_with(Notification n, std::string why, TransitionReason reason, bool restart) {
   std::string text = "sent " + notification_name(n) + ": " + why;
-  VPNLAB_LOG(warn, "bgp", "peer %s: %s", config_.peer_address.to_string().c_str(), text.c_str());
+  // A peer (or someone on its link) can make us send these as often as it connects.
+  VPNLAB_LOG_LIMITED(warn, "bgp", notification_counter(n.code, n.subcode), "peer %s: %s",
+                     config_.peer_address.to_string().c_str(), text.c_str());
   if (conn_ != 0) send(MessageType::notification, encode_notification(n));
   last_error_ = LastError{std::move(n), true, std::move(text), std::move(why)};
   go_idle(reason, restart);

@@ -32,8 +32,11 @@ std::uint64_t DirectionCounters::total_drops() const {
 }
 
 namespace {
-void add_direction(std::map<std::string, std::uint64_t>& out, const std::string& prefix,
+// Dataplane drops as "dp.<dir>.drop.<reason>", the SA's as "esp.<dir>.drop.<reason>"
+// (STYLE.md): both enums have unknown_spi and too_short, which one map key would merge.
+void add_direction(std::map<std::string, std::uint64_t>& out, const std::string& dir,
                    const DirectionCounters& c) {
+  const std::string prefix = "dp." + dir;
   out[prefix + ".packets"] = c.packets.get();
   out[prefix + ".bytes"] = c.bytes.get();
   for (std::size_t i = 0; i < kDpDropCount; ++i) {
@@ -43,7 +46,8 @@ void add_direction(std::map<std::string, std::uint64_t>& out, const std::string&
   }
   for (std::size_t i = 0; i < esp::kDropReasonCount; ++i) {
     if (auto v = c.esp_drops[i].get()) {
-      out[prefix + ".drop." + std::string(esp::to_string(static_cast<esp::DropReason>(i)))] = v;
+      out["esp." + dir + ".drop." + std::string(esp::to_string(static_cast<esp::DropReason>(i)))] =
+          v;
     }
   }
 }
@@ -51,15 +55,15 @@ void add_direction(std::map<std::string, std::uint64_t>& out, const std::string&
 
 std::map<std::string, std::uint64_t> to_map(const TunnelCounters& c) {
   std::map<std::string, std::uint64_t> out;
-  add_direction(out, "dp.tx", c.tx);
-  add_direction(out, "dp.rx", c.rx);
+  add_direction(out, "tx", c.tx);
+  add_direction(out, "rx", c.rx);
   out["dp.tx.mss_clamped"] = c.mss_clamped.get();
   return out;
 }
 
 std::map<std::string, std::uint64_t> to_map(const GlobalCounters& c) {
   std::map<std::string, std::uint64_t> out;
-  add_direction(out, "dp.rx", c.rx);
+  add_direction(out, "rx", c.rx);
   out["dp.rx.ike"] = c.ike_received.get();
   out["dp.rx.keepalive"] = c.keepalives.get();
   return out;

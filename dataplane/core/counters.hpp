@@ -54,7 +54,8 @@ struct GlobalCounters {
   Counter keepalives;    // NAT-keepalive (RFC 3948 2.3), consumed
 };
 
-/// "dp.tx.packets", "dp.rx.drop.replay", ... with non-zero drops only, for status and tests.
+/// "dp.tx.packets", "dp.rx.drop.unknown_spi", "esp.rx.drop.replay", ... with non-zero drops
+/// only, for status and tests.
 std::map<std::string, std::uint64_t> to_map(const TunnelCounters& c);
 std::map<std::string, std::uint64_t> to_map(const GlobalCounters& c);
 

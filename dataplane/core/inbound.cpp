@@ -20,8 +20,12 @@
 
 #include "dataplane/core/inbound.hpp"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include "base/log_limited.hpp"
 
 namespace vpnlab::dataplane {
 
@@ -35,6 +39,22 @@ bool is_keepalive(const PacketBuf& p) {
 // RFC 3948 2.2: the non-ESP marker is 4 zero octets where the SPI would be.
 bool has_non_esp_marker(const PacketBuf& p) {
   return p.size() >= 4 && load_be32(p.data()) == 0;
+}
+// Drops of untrusted input are counted per packet and logged at most once per second per
+// reason (the counter's name): a flood of forged ESP must not flood the log.
+const char* esp_drop_counter(esp::DropReason r) {
+  static const auto names = [] {
+    std::array<std::string, esp::kDropReasonCount> n;
+    for (std::size_t i = 0; i < n.size(); ++i)
+      n[i] = "esp.rx.drop." + std::string(esp::to_string(static_cast<esp::DropReason>(i)));
+    return n;
+  }();
+  return names[static_cast<std::size_t>(r)].c_str();
+}
+void log_drop(const char* counter, const PacketBuf& p, const char* what, std::uint32_t spi) {
+  VPNLAB_LOG_LIMITED(warn, "esp", counter, "%s: SPI 0x%08x, %u bytes from %s:%u", what, spi,
+                     static_cast<unsigned>(p.size()), p.peer.address.to_string().c_str(),
+                     p.peer.port);
 }
 }  // namespace
 
@@ -95,6 +115,7 @@ void InboundWorker::classify(const SocketPort& port) {
       g.ike_received.add();
     } else {
       g.rx.drop(DpDrop::ike_queue_full);
+      log_drop("dp.rx.drop.ike_queue_full", p, "IKE datagram dropped, control queue full", 0);
     }
     batch_.slot(i).reset();
   }
@@ -111,12 +132,14 @@ std::size_t InboundWorker::decrypt_run(const SaTable& table, std::size_t begin) 
   PacketBuf& first = batch_[begin];
   if (first.size() < kEspHeaderSize) {
     g.rx.drop(DpDrop::too_short);
+    log_drop("dp.rx.drop.too_short", first, "ESP shorter than SPI + Sequence Number", 0);
     return begin + 1;
   }
   const std::uint32_t spi = load_be32(first.data());
   const InboundEntry* in = table.find_inbound(spi);
   if (in == nullptr) {
     g.rx.drop(DpDrop::unknown_spi);
+    log_drop("dp.rx.drop.unknown_spi", first, "no inbound SA (RFC 4303 3.4.2)", spi);
     return begin + 1;
   }
   jobs_.clear();
@@ -140,6 +163,8 @@ void InboundWorker::deliver(const InboundEntry& in, std::size_t index,
   Tunnel& tunnel = dp_.tunnel(in.tunnel);
   if (!job.ok) {
     tunnel.counters.rx.drop(job.reason);
+    log_drop(esp_drop_counter(job.reason), batch_[index], "ESP dropped by the SA",
+             in.sa->spi().value);
     return;
   }
   if (job.out.event != esp::LifetimeEvent::none) {

@@ -66,7 +66,11 @@ struct PeerConfig {
   bool fragmentation = true;          // RFC 7383: announce and use IKE fragmentation
   std::size_t fragment_size = 1280;   // max IKE datagram before fragmenting
   std::size_t cookie_threshold = 10;  // RFC 7296 2.6: half-open SAs before COOKIEs
-  double time_factor = 1.0;           // lab-wide: 0.01 makes every timer 100x faster
+  // Half-open IKE_SAs beyond which IKE_SA_INIT is dropped even with a valid COOKIE: a
+  // sender with a real address can return cookies (2.6 only stops spoofed ones), so the
+  // state and DH work a flood can cost stays bounded (strongSwan's init_limit_half_open).
+  std::size_t half_open_limit = 50;
+  double time_factor = 1.0;  // lab-wide: 0.01 makes every timer 100x faster
 
   Duration scaled(Duration d) const {
     return Duration(static_cast<Duration::rep>(static_cast<double>(d.count()) * time_factor));

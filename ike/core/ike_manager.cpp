@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "base/log_limited.hpp"
 
 namespace vpnlab::ike {
 namespace {
@@ -23,6 +24,12 @@ std::string counter_for(const ParseError& e) {
 }
 
 }  // namespace
+
+void IkeManager::drop(const std::string& counter, const Datagram& d, const std::string& why) {
+  counters_.get(counter).add();
+  VPNLAB_LOG_LIMITED(warn, "ike", counter, "from %s:%u: %s", d.from.address.to_string().c_str(),
+                     d.from.port, why.c_str());
+}
 
 IkeManager::IkeManager(Rng& rng, dataplane::SaInstaller& installer, CounterSet& counters)
     : rng_(rng), installer_(installer), counters_(counters), cookie_secret_(rng.bytes(32)) {}
@@ -182,7 +189,7 @@ Actions IkeManager::on_datagram(const Datagram& d) {
   auto h = decode_header(d.data);
   if (!h && h.error().code == errc::invalid_major_version) return answer_major_version(d);
   if (!h) {
-    counters_.get("ike.rx.invalid_header").add();
+    drop("ike.rx.invalid_header", d, h.error().message);
     return {};
   }
   if (h->exchange == ExchangeType::ike_sa_init && !h->is_response() && h->spi_r.value == 0) {
@@ -192,18 +199,17 @@ Actions IkeManager::on_datagram(const Datagram& d) {
   IkeSpi local = h->from_initiator() ? h->spi_r : h->spi_i;
   IkeSa* sa = find(local);
   if (!sa) {
-    counters_.get("ike.rx.unknown_spi").add();
+    drop("ike.rx.unknown_spi", d, "no IKE_SA with this SPI (RFC 7296 2.21.4: dropped)");
     return {};
   }
   auto m = decode_message(d.data, sa->cipher(), &sa->reassembler());
   if (!m) {
     const ParseError& e = m.error();
     if (e.code == errc::integrity_failed) {
-      counters_.get("ike.rx.integrity_failed").add();  // 2.21.2: silently discarded
+      drop("ike.rx.integrity_failed", d, "ICV does not verify (RFC 7296 2.21.2: discarded)");
       return {};
     }
-    counters_.get(counter_for(e)).add();
-    VPNLAB_LOG(debug, "ike", "dropping message: %s", e.message.c_str());
+    drop(counter_for(e), d, e.message);
     // 2.21.2: errors in a request are answered (INVALID_SYNTAX, UNSUPPORTED_CRITICAL_PAYLOAD);
     // a broken response is only counted.
     if (h->is_response() || e.notify == NotifyType::none) return {};
@@ -216,7 +222,7 @@ Actions IkeManager::on_datagram(const Datagram& d) {
 Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
   const PeerConfig* peer = peer_for(d.from.address);
   if (!peer) {
-    counters_.get("ike.rx.unknown_peer").add();
+    drop("ike.rx.unknown_peer", d, "IKE_SA_INIT from an address no tunnel has as its peer");
     return {};
   }
   auto existing = by_spi_i_.find({d.from, h.spi_i.value});
@@ -229,13 +235,14 @@ Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
   }
   auto m = decode_message(d.data, nullptr, nullptr);
   if (!m) {
-    counters_.get(counter_for(m.error())).add();
+    drop(counter_for(m.error()), d, m.error().message);
     if (m.error().notify == NotifyType::none) return {};
     return send_plain_error(d, h, m.error().notify, m.error().notify_data);
   }
   if (peer->mode == ConnectionMode::initiator_only) {
     // cloud-facts: "Connection modes" InitiatorOnly: Azure must initiate [Z-MODE].
-    counters_.get("ike.rx.refused_initiator_only").add();
+    drop("ike.rx.refused_initiator_only", d,
+         "IKE_SA_INIT refused: the connection is InitiatorOnly");
     return {};
   }
   const Message& msg = **m;
@@ -246,10 +253,17 @@ Actions IkeManager::handle_init_request(const Datagram& d, const Header& h) {
     auto* got = msg.notify(NotifyType::cookie);
     bool first = !msg.payloads.empty() && std::get_if<NotifyPayload>(&msg.payloads[0].body) == got;
     if (!got || !first || got->data != want) {
-      counters_.get(got ? "ike.rx.bad_cookie" : "ike.rx.cookie_challenge").add();
+      drop(got ? "ike.rx.bad_cookie" : "ike.rx.cookie_challenge", d,
+           got ? "IKE_SA_INIT with a wrong COOKIE: a new one demanded (RFC 7296 2.6)"
+               : "half-open IKE_SAs at the threshold: COOKIE demanded (RFC 7296 2.6)");
       return send_plain_error(d, h, NotifyType::cookie, want);
     }
   }
+  if (half_open() >= peer->half_open_limit) {
+    drop("ike.rx.half_open_limit", d, "half-open IKE_SAs at their limit: IKE_SA_INIT dropped");
+    return {};
+  }
+  counters_.get("ike.half_open.created").add();
   auto sa = IkeSa::make_responder(*peer, rng_, installer_, counters_, h.spi_i, d.to, d.from);
   IkeSpi spi = sa->local_spi();
   by_spi_i_[{d.from, h.spi_i.value}] = spi.value;
@@ -274,7 +288,7 @@ Actions IkeManager::answer_major_version(const Datagram& d) {
   // RFC 7296 2.5: drop the message; answer a request with an unauthenticated
   // INVALID_MAJOR_VERSION carrying our version (2.0) in the header, SPIs and Message ID
   // copied (1.5). A response is never answered (no reflection loops).
-  counters_.get("ike.rx.invalid_major_version").add();
+  drop("ike.rx.invalid_major_version", d, "IKE major version is not 2 (RFC 7296 2.5)");
   ByteReader r(d.data);
   Header h;
   h.spi_i.value = *r.u64();

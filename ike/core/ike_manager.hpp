@@ -53,6 +53,8 @@ class IkeManager {
  private:
   Actions handle_init_request(const Datagram& d, const Header& h);
   Actions answer_major_version(const Datagram& d);
+  /// Counts a dropped or refused datagram and logs it rate-limited (log_limited.hpp).
+  void drop(const std::string& counter, const Datagram& d, const std::string& why);
   Actions send_plain_error(const Datagram& d, const Header& h, NotifyType n, Bytes data);
   Actions adopt(IkeSpi spi, Actions a);
   Actions forget_stale(const IkeSa& fresh);

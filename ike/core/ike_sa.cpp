@@ -183,7 +183,7 @@ Actions IkeSa::on_message(const Message& m, ByteSpan raw, Endpoint from, Endpoin
 void IkeSa::handle_response(const Message& m, ByteSpan raw) {
   if (!active_ || m.header.message_id != active_->id ||
       m.header.exchange != active_->exchange.type) {
-    s_.count("ike.rx.unexpected_response");
+    s_.drop("ike.rx.unexpected_response", "response to no request in flight (RFC 7296 2.1)");
     return;
   }
   s_.cancel(TimerKind::retransmit);
@@ -244,18 +244,20 @@ std::vector<std::unique_ptr<Task>> IkeSa::responder_tasks(const Message& m) {
 void IkeSa::handle_request(const Message& m, ByteSpan raw) {
   if (cached_ && m.header.message_id == cached_->id) {
     // RFC 7296 2.1: a retransmitted request gets the same response again.
-    s_.count("ike.rx.retransmitted_request");
+    s_.drop("ike.rx.retransmitted_request",
+            "retransmitted request: the cached response again (RFC 7296 2.1)");
     for (const Bytes& d : cached_->datagrams)
       s_.out->send.push_back(Datagram{s_.local, s_.remote, d});
     return;
   }
   if (m.header.message_id.value != next_expected_id_) {
-    s_.count("ike.rx.invalid_message_id");
+    s_.drop("ike.rx.invalid_message_id",
+            "request outside the window (RFC 7296 2.3): old, replayed or reordered");
     return;
   }
   auto tasks = responder_tasks(m);
   if (tasks.empty()) {
-    s_.count("ike.rx.unexpected_request");
+    s_.drop("ike.rx.unexpected_request", "request not valid in this IKE_SA state");
     return;
   }
   if (m.header.exchange == ExchangeType::ike_sa_init)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "base/log_limited.hpp"
 
 namespace vpnlab::ike {
 
@@ -141,6 +142,14 @@ Duration SaState::rekey_delay(std::chrono::seconds lifetime) {
   Duration d = std::chrono::duration_cast<Duration>(lifetime - margin) -
                Duration(static_cast<Duration::rep>(jitter));
   return config.scaled(d);
+}
+
+void SaState::drop(const std::string& counter, const char* why) {
+  count(counter);
+  VPNLAB_LOG_LIMITED(warn, "ike", counter, "IKE_SA %016llx/%016llx peer %s:%u: %s",
+                     static_cast<unsigned long long>(spi_i.value),
+                     static_cast<unsigned long long>(spi_r.value),
+                     remote.address.to_string().c_str(), remote.port, why);
 }
 
 }  // namespace vpnlab::ike

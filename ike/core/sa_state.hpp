@@ -72,6 +72,9 @@ struct SaState {
   void cancel(TimerKind kind, std::uint32_t id = 0);
   void event(EventKind kind, std::string detail);
   void count(const std::string& name) { counters.get(name).add(); }
+  /// A message dropped or refused: counted under `counter` and logged at most once per
+  /// second per counter (log_limited.hpp), with this IKE_SA's SPIs and peer.
+  void drop(const std::string& counter, const char* why);
 
   ChildSa* child_by_inbound(esp::Spi spi);
   ChildSa* child_by_outbound(esp::Spi spi);

@@ -356,10 +356,14 @@ nlohmann::json Gateway::status() const {
   for (const auto& [k, v] : ike_counters_.snapshot()) ike_counters[k] = v;
   nlohmann::json dp_counters = nlohmann::json::object();
   for (const auto& [k, v] : engine_->global_counters()) dp_counters[k] = v;
+  nlohmann::json bgp_counters = nlohmann::json::object();
+  if (speaker_) {
+    for (const auto& [k, v] : speaker_->core().counters().snapshot()) bgp_counters[k] = v;
+  }
   return {{"lab", plan_.lab},
           {"node", plan_.node},
           {"bgp", bgp},
-          {"counters", {{"ike", ike_counters}, {"dataplane", dp_counters}}},
+          {"counters", {{"ike", ike_counters}, {"dataplane", dp_counters}, {"bgp", bgp_counters}}},
           {"cloud", plan_.cloud == Cloud::aws ? "aws" : "azure"},
           {"display_name", plan_.display_name},
           {"asn", plan_.asn},

@@ -3,6 +3,7 @@
 //  - a flood of IKE_SA_INIT requests from spoofed source ports: above the half-open
 //    threshold every request gets a stateless COOKIE challenge (RFC 7296 2.6), the half-open
 //    SAs stay at the threshold and expire, a genuine initiator still gets through;
+//  - cookies returned by a sender at a real address: half-open SAs stop at half_open_limit;
 //  - IKE_SA_INIT from addresses no peer is configured for: silence, no state;
 //  - a higher major version: INVALID_MAJOR_VERSION for requests, silence for responses
 //    (2.5, 1.5);
@@ -83,6 +84,49 @@ TEST(Hostile, IkeSaInitFloodIsCookieChallengedAndHalfOpenStaysBounded) {
   EXPECT_EQ(lab.right.manager->half_open(), 0u);
   EXPECT_EQ(lab.right.manager->size(), 1u);
   EXPECT_EQ(lab.right.counter("ike.half_open.timeout"), threshold);
+}
+
+// 2.6 stops spoofed floods only: a sender at a real address returns each COOKIE. The
+// half-open SAs it can make stop at half_open_limit; past it IKE_SA_INIT is dropped, even
+// with a valid cookie, and counted (the regression the lab's hostile set found: no bound).
+TEST(Hostile, ReturnedCookiesStopAtTheHalfOpenLimit) {
+  Lab lab;
+  const PeerConfig peer = lab_peer(false);
+  const std::uint32_t senders = static_cast<std::uint32_t>(peer.half_open_limit) + 20;
+  Bytes base = init_request();
+  std::size_t created = 0, limited = 0;
+  for (std::uint32_t i = 0; i < senders; ++i) {
+    Bytes req = base;
+    store_be32(req.data(), 0xb0000000 + i);
+    Endpoint from{kLeft, static_cast<std::uint16_t>(3000 + i)};
+    Actions a = lab.right.manager->on_datagram(to_right(req, from));
+    ASSERT_EQ(a.send.size(), 1u) << i;
+    auto reply = plain(a.send[0].data);
+    ASSERT_TRUE(reply.has_value()) << i;
+    if (const NotifyPayload* cookie = reply->notify(NotifyType::cookie)) {
+      // Return the cookie first, as 2.6 asks of a genuine initiator.
+      Message m = *plain(req);
+      m.payloads.insert(m.payloads.begin(),
+                        Payload{PayloadType::notify, false,
+                                NotifyPayload::make(NotifyType::cookie, cookie->data)});
+      auto wire = encode_message(m, nullptr);
+      ASSERT_TRUE(wire.has_value());
+      a = lab.right.manager->on_datagram(to_right(*wire, from));
+    }
+    if (a.send.empty()) {
+      ++limited;
+    } else {
+      ++created;
+    }
+    keep_timers(lab, lab.right, a);
+  }
+  EXPECT_EQ(created, peer.half_open_limit);
+  EXPECT_EQ(limited, senders - peer.half_open_limit);
+  EXPECT_EQ(lab.right.manager->half_open(), peer.half_open_limit);
+  EXPECT_EQ(lab.right.counter("ike.half_open.created"), peer.half_open_limit);
+  EXPECT_EQ(lab.right.counter("ike.rx.half_open_limit"), senders - peer.half_open_limit);
+  lab.advance(std::chrono::seconds(31));
+  EXPECT_EQ(lab.right.manager->half_open(), 0u);
 }
 
 TEST(Hostile, IkeSaInitFromUnknownAddressesIsSilentAndStateless) {

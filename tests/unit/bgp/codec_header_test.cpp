@@ -92,5 +92,16 @@ TEST(BgpHeader, FrameLengthNeedsWholeHeader) {
   EXPECT_EQ(frame_length(ka), 19u);
 }
 
+// The counter of a NOTIFICATION sent: the RFC's names in snake case (status, log reasons).
+TEST(BgpHeader, NotificationCounterNamesCodeAndSubcode) {
+  EXPECT_EQ(notification_counter(3, 1),
+            "bgp.tx.notification.update_message_error.malformed_attribute_list");
+  EXPECT_EQ(notification_counter(2, 1),
+            "bgp.tx.notification.open_message_error.unsupported_version_number");
+  EXPECT_EQ(notification_counter(1, 2),
+            "bgp.tx.notification.message_header_error.bad_message_length");
+  EXPECT_EQ(notification_counter(4, 0), "bgp.tx.notification.hold_timer_expired.unspecific");
+}
+
 }  // namespace
 }  // namespace vpnlab::bgp

@@ -56,7 +56,22 @@ TEST(DataplaneSaInstaller, CountersMapNamesEveryNonZeroDrop) {
   auto m = to_map(g.a.counters());
   EXPECT_EQ(m.at("dp.tx.drop.no_outbound_sa"), 1u);
   EXPECT_EQ(m.at("dp.tx.packets"), 0u);
-  EXPECT_EQ(m.count("dp.rx.drop.replay"), 0u);
+  EXPECT_EQ(m.count("esp.rx.drop.replay"), 0u);
+}
+
+// The dataplane and the SA both have unknown_spi and too_short: each keeps its own key
+// (dp.* / esp.*), where one "dp.rx.drop.unknown_spi" used to hide the other.
+TEST(DataplaneSaInstaller, DataplaneAndSaDropsWithTheSameNameStayApart) {
+  GlobalCounters g;
+  g.rx.drop(DpDrop::unknown_spi);
+  TunnelCounters t;
+  t.rx.drop(esp::DropReason::unknown_spi);
+  t.rx.drop(esp::DropReason::unknown_spi);
+  t.rx.drop(DpDrop::unknown_spi);
+  auto m = to_map(t);
+  EXPECT_EQ(m.at("dp.rx.drop.unknown_spi"), 1u);
+  EXPECT_EQ(m.at("esp.rx.drop.unknown_spi"), 2u);
+  EXPECT_EQ(to_map(g).at("dp.rx.drop.unknown_spi"), 1u);
 }
 
 }  // namespace
