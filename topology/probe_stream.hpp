@@ -32,15 +32,31 @@ struct ProbeOptions {
   std::chrono::milliseconds drain{500};
 };
 
+/// One run of consecutive lost datagrams; `at_ms` is when its first datagram was sent, as
+/// time since the stream started at the send rate (the senders keep pace in 10 ms rounds), so
+/// a soak can tell which drill window a loss fell in.
+struct LossRun {
+  std::uint64_t first_seq = 0, packets = 0;
+  double at_ms = 0, duration_ms = 0;
+};
+
 struct DirectionReport {
   std::uint64_t sent = 0, received = 0, lost = 0, duplicates = 0, reordered = 0;
   /// The longest run of consecutive lost datagrams, as time at the send rate (the outage).
   double longest_gap_ms = 0;
   std::uint64_t longest_gap_packets = 0;
+  /// Every run of losses in send order; at most kMaxLossRuns (then `loss_runs_dropped` counts
+  /// the rest), so a stream that loses everything cannot grow the report without bound.
+  std::vector<LossRun> loss_runs;
+  std::uint64_t loss_runs_dropped = 0;
+  static constexpr std::size_t kMaxLossRuns = 4096;
 };
 
 struct ProbeReport {
   DirectionReport a_to_b, b_to_a;
+  /// Wall-clock time (ms since the Unix epoch) when the senders started: LossRun::at_ms is
+  /// relative to it.
+  std::int64_t started_unix_ms = 0;
   std::uint64_t lost() const { return a_to_b.lost + b_to_a.lost; }
 };
 
@@ -77,6 +93,7 @@ class ProbeStream {
   void receive_loop(End& at);
 
   ProbeOptions options_;
+  std::int64_t started_unix_ms_ = 0;
   std::atomic<bool> sending_{true}, receiving_{true};
   End a_, b_;
   bool stopped_ = false;
