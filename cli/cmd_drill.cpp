@@ -1,9 +1,10 @@
 // vpnlab tunnel down|up DEVICE: break or mend one tunnel on both ends (a drill); rekey and
 // rekey-ike DEVICE: rekey its CHILD_SA / IKE_SA now, started from one end (--node, else the
-// first gateway holding it; --from azure|aws: the first of that cloud). --node limits
-// down/up to that end too. DEVICE is
-// the tunnel's device as `vpnlab topology plan` shows it (aws0t1 = AWS connection 0,
-// tunnel 1), or its cloud name (ToAzureInstance0.tunnel1 / an Azure connection name).
+// first gateway holding it; --from azure|aws: the first of that cloud); bgp-reset DEVICE:
+// that end closes the tunnel's BGP session with Cease / Administrative Reset (RFC 4486). --node
+// limits down/up to that end too. DEVICE is the tunnel's device as `vpnlab topology plan` shows it
+// (aws0t1 = AWS connection 0, tunnel 1), or its cloud name (ToAzureInstance0.tunnel1 / an Azure
+// connection name).
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -12,6 +13,11 @@
 #include "topology/supervisor.hpp"
 
 namespace vpnlab::cli {
+namespace {
+bool one_end(const std::string& action) {
+  return action.rfind("rekey", 0) == 0 || action == "bgp-reset";
+}
+}  // namespace
 
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
                const std::string& node, const std::string& from) {
@@ -50,7 +56,7 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
           ++done;
         }
       }
-      if (action.rfind("rekey", 0) == 0 && done) break;  // one end starts a rekey
+      if (one_end(action) && done) break;  // one end starts a rekey
       continue;
     }
     auto reply = topology::control_request(
@@ -65,8 +71,9 @@ int cmd_tunnel(const LabSource& src, const std::string& action, const std::strin
     } else {
       std::printf("  %s: tunnel %s %s\n", g.node.c_str(), device.c_str(), action.c_str());
       ++done;
-      // A rekey is one exchange, started by one end (the first that holds the tunnel).
-      if (action.rfind("rekey", 0) == 0) break;
+      // A rekey is one exchange, a reset one NOTIFICATION, started by one end (the first
+      // that holds the tunnel).
+      if (one_end(action)) break;
     }
   }
   return failed == 0 && done > 0 ? 0 : 1;

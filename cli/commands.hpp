@@ -23,8 +23,8 @@ struct StatusOptions {
 };
 int cmd_status(const LabSource& src, const StatusOptions& opt);
 int cmd_supervise(const LabSource& src);
-/// action: down | up (both ends, or `node`) | rekey | rekey-ike (one end: `node`, else the
-/// first gateway of cloud `from` holding the tunnel, else the first holding it).
+/// action: down | up (both ends, or `node`) | rekey | rekey-ike | bgp-reset (one end: `node`, else
+/// the first gateway of cloud `from` holding the tunnel, else the first holding it).
 int cmd_tunnel(const LabSource& src, const std::string& action, const std::string& tunnel,
                const std::string& node = "", const std::string& from = "");
 struct CaptureOptions {

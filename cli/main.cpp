@@ -77,17 +77,21 @@ int main(int argc, char** argv) {
   std::string action, tunnel_name;
   auto* tunnel = app.add_subcommand(
       "tunnel", "drill: take a tunnel down or bring it back on both ends, or rekey it");
-  tunnel->add_option("action", action, "down | up | rekey (CHILD_SA) | rekey-ike")
+  tunnel
+      ->add_option("action", action,
+                   "down | up | rekey (CHILD_SA) | rekey-ike | bgp-reset (Cease/Administrative "
+                   "Reset of its BGP session)")
       ->required()
-      ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike"}));
+      ->check(CLI::IsMember({"down", "up", "rekey", "rekey-ike", "bgp-reset"}));
   std::string from;
-  tunnel->add_option("--from", from, "rekey: started by this cloud's end (azure | aws)")
+  tunnel->add_option("--from", from, "rekey, bgp-reset: started by this cloud's end (azure | aws)")
       ->check(CLI::IsMember({"azure", "aws"}));
   tunnel->add_option("tunnel", tunnel_name, "device (aws0t1) or cloud name")->required();
   tunnel->add_option("file", src.file, "lab YAML file (default: the reference lab)");
   tunnel->add_option("--lab", src.lab_name, "a running lab's name");
   std::string tunnel_node;
-  tunnel->add_option("--node", tunnel_node, "only this end (rekeys: the end that starts it)");
+  tunnel->add_option("--node", tunnel_node,
+                     "only this end (rekeys, bgp-reset: the end that starts it)");
 
   CaptureOptions cap;
   auto* capture = app.add_subcommand(

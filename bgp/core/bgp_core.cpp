@@ -64,6 +64,19 @@ void BgpCore::stop_peer(Ipv4Address peer) {
   }
 }
 
+bool BgpCore::reset_peer(Ipv4Address peer) {
+  auto* ps = find(peer);
+  if (!ps || ps->main.state() == BgpState::idle || ps->main.connection() == 0) return false;
+  // RFC 4486 §4: "Administrative Reset" - the operator resets the session; unlike
+  // Administrative Shutdown (manual stop) the session restarts (RFC 4271 Event 3/5).
+  ps->main.fail(Notification{static_cast<std::uint8_t>(ErrorCode::cease),
+                             static_cast<std::uint8_t>(CeaseSubcode::administrative_reset),
+                             {}},
+                "administrative reset");
+  settle(*ps);
+  return true;
+}
+
 void BgpCore::start_all() {
   for (auto& [addr, ps] : peers_) start_peer(addr);
 }

@@ -77,6 +77,10 @@ class BgpCore {
   bool has_peer(Ipv4Address peer) const { return peers_.count(peer) > 0; }
   void start_peer(Ipv4Address peer);  // RFC 4271 Event 1 / 4
   void stop_peer(Ipv4Address peer);   // Event 2
+  /// Closes an open session with NOTIFICATION Cease / Administrative Reset (RFC 4486 §4,
+  /// subcode 4); it comes back by the normal FSM (automatic start after the idle hold time).
+  /// False when the peer is unknown or has no connection to reset.
+  bool reset_peer(Ipv4Address peer);
   void start_all();
 
   void on_timer(Ipv4Address peer, ConnId conn, Timer t);

@@ -105,6 +105,12 @@ void Speaker::set_peer_enabled(Ipv4Address peer, bool enabled) {
   run_actions();
 }
 
+bool Speaker::reset_peer(Ipv4Address peer) {
+  bool reset = core_.reset_peer(peer);
+  run_actions();
+  return reset;
+}
+
 void Speaker::request_route_refresh(Ipv4Address peer) {
   core_.request_route_refresh(peer);
   run_actions();

@@ -47,6 +47,8 @@ class Speaker {
   void stop();
   /// Tunnel up/down: starts or stops one peer's session.
   void set_peer_enabled(Ipv4Address peer, bool enabled);
+  /// A drill: Cease / Administrative Reset of the peer's open session (BgpCore::reset_peer).
+  bool reset_peer(Ipv4Address peer);
   void request_route_refresh(Ipv4Address peer);
   void announce(const Ipv4Prefix& prefix);
   void withdraw(const Ipv4Prefix& prefix);

@@ -4,8 +4,11 @@
 // JSON line. Requests run on the gateway's io_context thread, so handlers need no locks.
 //
 //   {"command": "status"}                        -> the gateway's status document
-//   {"command": "tunnel", "tunnel": "aws0t1", "action": "down"|"up"|"rekey"|"rekey-ike"}
-//                                                  (drills; rekeys start at this end)
+//   {"command": "tunnel", "tunnel": "aws0t1",
+//    "action": "down"|"up"|"rekey"|"rekey-ike"|"bgp-reset"}
+//                                                  (drills; rekeys start at this end;
+//                                                  bgp-reset: Cease/Administrative Reset of
+//                                                  the tunnel's BGP session, RFC 4486)
 //   {"command": "keys"}   -> every IKE_SA's and ESP SA's keys, live and recently removed,
 //                            for `vpnlab capture` (SECRETS: topology/wireshark_keys.hpp)
 

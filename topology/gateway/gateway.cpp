@@ -380,6 +380,19 @@ nlohmann::json Gateway::rekey(const TunnelPlan& t, bool ike_sa) {
   return {{"error", "tunnel " + t.name + " has no established IKE_SA to rekey"}};
 }
 
+// A drill: close the tunnel's BGP session with Cease / Administrative Reset (RFC 4486 §4);
+// both ends restart it by the normal FSM after their idle hold time, the tunnel stays up.
+nlohmann::json Gateway::bgp_reset(const TunnelPlan& t) {
+  if (!speaker_) return {{"error", "no BGP on " + plan_.node}};
+  for (const auto& n : plan_.bgp_neighbors) {
+    if (n.device != t.device) continue;
+    if (speaker_->reset_peer(n.peer)) return {{"ok", true}, {"peer", n.peer.to_string()}};
+    return {{"error", "BGP session with " + n.peer.to_string() + " over " + t.device +
+                          " is not open: nothing to reset"}};
+  }
+  return {{"error", "tunnel " + t.name + " carries no BGP session"}};
+}
+
 nlohmann::json Gateway::handle(const nlohmann::json& request) {
   std::string command = request.value("command", "");
   if (command == "status") return status();
@@ -409,6 +422,7 @@ nlohmann::json Gateway::handle(const nlohmann::json& request) {
         return {{"ok", true}};
       }
       if (action == "rekey" || action == "rekey-ike") return rekey(t, action == "rekey-ike");
+      if (action == "bgp-reset") return bgp_reset(t);
       if (action == "up") {
         if (tunnels_[t.device].up) return {{"ok", true}};
         if (ike_) {
@@ -423,7 +437,7 @@ nlohmann::json Gateway::handle(const nlohmann::json& request) {
         if (!rc) return {{"error", rc.error().message}};
         return {{"ok", true}};
       }
-      return {{"error", "action must be up, down, rekey or rekey-ike"}};
+      return {{"error", "action must be up, down, rekey, rekey-ike or bgp-reset"}};
     }
     return {{"error", "no tunnel named '" + device + "' on " + plan_.node}};
   }

@@ -55,6 +55,7 @@ class Gateway {
   void take_down(const TunnelPlan& t, const std::string& why);
   nlohmann::json tunnel_status(const TunnelPlan& t) const;
   nlohmann::json rekey(const TunnelPlan& t, bool ike_sa);
+  nlohmann::json bgp_reset(const TunnelPlan& t);
   void watch_control_fd();
   Checked<void> start_bgp();
   Checked<void> start_ike();

@@ -116,6 +116,28 @@ TEST_F(AzureAws, ManualStopWithdrawsAndShowsStopped) {
   EXPECT_FALSE(aws.fib.count(pfx("10.1.0.0/16")));
 }
 
+// RFC 4486 §4: an operator's reset closes the session with Cease / Administrative Reset;
+// both ends restart it after the idle hold time (RFC 4271 Event 3/5), AWS connects again.
+TEST_F(AzureAws, AdministrativeResetComesBackByTheFsm) {
+  lab.start_all();
+  EXPECT_FALSE(aws.core->reset_peer(ip("169.254.99.1")));  // no such peer
+  ASSERT_TRUE(azure.core->reset_peer(ip("169.254.21.1")));
+  lab.pump();
+  auto aw = lab.peer_status(aws, "169.254.21.2");
+  ASSERT_TRUE(aw.last_error);
+  EXPECT_FALSE(aw.last_error->sent);
+  EXPECT_EQ(aw.last_error->notification, (Notification{6, 4, {}}));
+  EXPECT_EQ(aw.last_error->text, "received Cease/Administrative Reset");
+  EXPECT_NE(lab.state(azure, "169.254.21.1"), BgpState::established);
+  EXPECT_FALSE(aws.fib.count(pfx("10.1.0.0/16")));           // withdrawn
+  EXPECT_FALSE(azure.core->reset_peer(ip("169.254.21.1")));  // nothing open to reset
+  lab.advance(Seconds(30));
+  EXPECT_EQ(lab.state(azure, "169.254.21.1"), BgpState::established);
+  EXPECT_EQ(lab.state(aws, "169.254.21.2"), BgpState::established);
+  EXPECT_TRUE(aws.fib.count(pfx("10.1.0.0/16")));
+  EXPECT_EQ(aws.open_tcp, 2);  // AWS opened the session again (Azure APIPA is passive)
+}
+
 // RFC 4271 §6.8: both sides connect at once; the connection initiated by the side with
 // the lower BGP Identifier is closed with Cease/7 and exactly one session remains.
 TEST(BgpCollision, SimultaneousOpensLeaveOneSession) {
