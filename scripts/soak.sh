@@ -185,9 +185,14 @@ while (($(now_ms) < end_ms - 3000)); do
     sleep 0.5
     for i in $(seq 150); do converged && break; sleep 0.2; done
     r1=$(now_ms)
-    jq --arg d "$dev" --argjson a "$r0" --argjson b "$r1" '. + [{tunnel: $d, start_ms: $a, end_ms: $b}]' \
+    # The reset happened: the AWS end's session on that tunnel is younger than the window.
+    up_s=$(jq --arg d "$dev" '.gateways["aws-vgw"] | (.tunnels[] | select(.device == $d) | .inside_local) as $a
+           | [.bgp | .. | objects | select(.localAddress? == $a) | .connectedSeconds][0] // 1e9' "$work/c.json")
+    jq --arg d "$dev" --argjson a "$r0" --argjson b "$r1" --argjson up "$up_s" \
+      '. + [{tunnel: $d, start_ms: $a, end_ms: $b, session_age_s: $up, reestablished: ($up <= ($b - $a) / 1000 + 1)}]' \
       "$work/windows.json" >"$work/w.tmp" && mv "$work/w.tmp" "$work/windows.json"
-    printf '  %s BGP reset %s: reconverged in %.1f s\n' "$(date -u +%T)" "$dev" "$(((r1 - r0) / 100))e-1"
+    printf '  %s BGP reset %s: session re-established (%s s old), all routes back %.1f s after the reset\n' \
+      "$(date -u +%T)" "$dev" "$up_s" "$(((r1 - r0) / 100))e-1"
     next_reset=$((r0 + reset_interval * 1000))
   fi
   sleep 1
@@ -207,6 +212,8 @@ kGraceMs=2000 # after a window: the supervisor's poll (200 ms) and route install
 echo "== soak results ($name, $(((end_ms - t_start) / 1000)) s)"
 check "every tunnel and BGP session back at the end (4 AWS tunnels with their route, 4 Azure peers Connected)" $back
 check "BGP resets accepted by the gateways ($k done)" $((reset_fail > 0))
+jq -e 'all(.[]; .reestablished)' "$work/windows.json" >/dev/null
+check "every reset session went down and was re-established (its age below its window)" $?
 # No tunnel went down: each tunnel end's last status change is older than the traffic.
 jq -e --argjson t0 "$t_start" '[.gateways[].tunnels[] | (.last_status_change | fromdate) * 1000 < $t0] | all' \
   "$work/final.json" >/dev/null
