@@ -41,7 +41,7 @@ export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0:dete
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1"
 export LSAN_OPTIONS="log_path=$reports/lsan"
 "$VPNLAB" --help >/dev/null 2>&1 || fail "$VPNLAB does not run"
-nm -C "$VPNLAB" 2>/dev/null | grep -q __asan_init || fail "$VPNLAB is not an ASan build (SANITIZE=1 scripts/build.sh)"
+nm -D --undefined-only "$VPNLAB" 2>/dev/null | grep -q __asan_init || nm "$VPNLAB" 2>/dev/null | grep -q __asan_init || fail "$VPNLAB is not an ASan build (SANITIZE=1 scripts/build.sh)"
 
 bash "$SOAK" --print-lab --name "$LAB" --vpnlab "$VPNLAB" |
   sed 's/^  time_factor: .*/  time_factor: 0.0133333/' >"$work/lab.yaml"
@@ -55,7 +55,7 @@ probe=$!
 cat /run/vpnlab/$LAB/*.pid >"$work/daemon.pids" 2>/dev/null
 [ "$(wc -l <"$work/daemon.pids")" = 4 ] || fail "expected 3 gateways and the supervisor, found PIDs: $(cat "$work/daemon.pids")"
 while read -r pid; do
-  nm -C "/proc/$pid/exe" 2>/dev/null | grep -q __asan_init || fail "process $pid does not run the ASan binary"
+  [ "$(readlink -f "/proc/$pid/exe")" = "$(readlink -f "$VPNLAB")" ] || fail "process $pid does not run $VPNLAB"
 done <"$work/daemon.pids"
 echo "ok: lab up, 3 gateways and the supervisor running the ASan build"
 
