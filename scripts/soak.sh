@@ -118,7 +118,8 @@ pids+=($!)
 sleep 0.5
 # 50 Mbit/s: enough to keep TCP's window open across every rekey while leaving the two
 # cores to the gateways' control threads (unpaced iperf3 would take all of them).
-ip netns exec "$name-vnet-vm" iperf3 -c 10.2.0.4 -p 5201 -t "$seconds" -i 1 -b 50M -J \
+# iperf3 waits for its server at the end; if the path is gone it would wait for ever: bounded.
+timeout $((seconds + 30)) ip netns exec "$name-vnet-vm" iperf3 -c 10.2.0.4 -p 5201 -t "$seconds" -i 1 -b 50M -J \
   >"$work/iperf.json" 2>"$work/iperf.err" &
 pids+=($!); iperf_pid=$!
 
@@ -187,7 +188,8 @@ while (($(now_ms) < end_ms - 3000)); do
     r1=$(now_ms)
     # The reset happened: the AWS end's session on that tunnel is younger than the window.
     up_s=$(jq --arg d "$dev" '.gateways["aws-vgw"] | (.tunnels[] | select(.device == $d) | .inside_local) as $a
-           | [.bgp | .. | objects | select(.localAddress? == $a) | .connectedSeconds][0] // 1e9' "$work/c.json")
+           | [.bgp | .. | objects | select(.localAddress? == $a and .bgpState? == "Established")
+               | .connectedSeconds][0] // 1e9' "$work/c.json")
     jq --arg d "$dev" --argjson a "$r0" --argjson b "$r1" --argjson up "$up_s" \
       '. + [{tunnel: $d, start_ms: $a, end_ms: $b, session_age_s: $up, reestablished: ($up <= ($b - $a) / 1000 + 1)}]' \
       "$work/windows.json" >"$work/w.tmp" && mv "$work/w.tmp" "$work/windows.json"
