@@ -109,6 +109,19 @@ echo "== soak: lab $name, ${seconds} s, BGP reset every ${reset_interval} s, war
 ns_list=$(ip netns list | awk '{print $1}' | grep "^$name-" | sort)
 for i in $(seq 50); do ip netns exec "$name-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
 
+# Where the kernel drops what the gateways never count: UDP input errors (receive buffer
+# overflows included) and link drops (TUN queues, veths), summed per namespace.
+kernel_drops() { # out.json
+  local ns
+  for ns in $ns_list; do
+    jq -n --arg ns "${ns#$name-}" \
+      --argjson udp "$(ip netns exec "$ns" awk '/^Udp:/ && $2 ~ /^[0-9]/ {print $4; exit}' /proc/net/snmp)" \
+      --argjson link "$(ip -n "$ns" -s -j link | jq '[.[] | .stats64.rx.dropped + .stats64.tx.dropped] | add')" \
+      '{($ns): {udp_errors: $udp, link_drops: $link}}'
+  done | jq -s add >"$1"
+}
+kernel_drops "$work/kernel0.json"
+
 # --- traffic ------------------------------------------------------------------------------
 t_start=$(now_ms)
 "$vpnlab" probe "$work/lab.yaml" --seconds "$seconds" --rate 2000 --json >"$work/probe.json" 2>"$work/probe.err" &
@@ -208,6 +221,7 @@ sample "$work/end.json"
 status_json "$work/final.json"
 wait "$probe_pid"; probe_rc=$?
 wait "$iperf_pid"; iperf_rc=$?
+kernel_drops "$work/kernel1.json"
 
 # --- verdicts -----------------------------------------------------------------------------
 kGraceMs=2000 # after a window: the supervisor's poll (200 ms) and route installs, generously
@@ -248,6 +262,14 @@ jq --slurpfile w "$work/windows.json" --argjson g "$kGraceMs" '
 jq -r '"  sent \(.sent), lost \(.lost) (outside reset windows: \([.outside[].packets] | add // 0))",
        (.per_window[] | "  reset \(.tunnel): window \(.window_s) s, lost \(.lost), longest run \(.longest_ms) ms")' \
   "$work/probe_verdict.json"
+# Not a verdict, an attribution: drops the kernel counted while the traffic ran (a loss that
+# no gateway counter shows and the kernel does is a queue overflow, e.g. a starved worker).
+jq -r -s '.[0] as $a | .[1] as $b | "  kernel drops during the traffic (UDP input errors / link drops): "
+  + ([$a | keys[] as $n | select(($b[$n].udp_errors - $a[$n].udp_errors) + ($b[$n].link_drops - $a[$n].link_drops) > 0)
+      | "\($n) \($b[$n].udp_errors - $a[$n].udp_errors)/\($b[$n].link_drops - $a[$n].link_drops)"] | if length == 0 then "none" else join(", ") end)' \
+  "$work/kernel0.json" "$work/kernel1.json"
+jq -r '"  gateway ESP drops (unknown SPI, replay, ICV) on the SAs alive at the end: \([.gateways[].tunnels[].ike_sas[]?.child_sas[]? | .in | (.auth_failures // 0) + (.replay_drops // 0)] | add // 0); dataplane drop counters: \([.gateways[] | (.counters.dataplane, (.tunnels[].counters)) | to_entries[] | select(.key | test("drop")) | "\(.key)=\(.value)"] | group_by(.) | map(.[0]) | join(", "))"' \
+  "$work/final.json"
 check "probe stream ran (exit $probe_rc)" $probe_rc
 jq -e '.sent > 0 and (.outside | length) == 0 and .runs_dropped == 0' "$work/probe_verdict.json" >/dev/null
 check "no datagram lost outside a BGP reset's reconvergence window (so none across any rekey)" $?
@@ -302,9 +324,9 @@ check "no growth in any namespace's routes" $?
 
 if [[ -n $report ]]; then
   jq -n --arg lab "$name" --argjson seconds "$seconds" --slurpfile probe "$work/probe_verdict.json" \
-    --slurpfile tcp "$work/tcp_verdict.json" --slurpfile start "$work/start.json" --slurpfile end "$work/end.json" \
+    --slurpfile tcp "$work/tcp_verdict.json" --slurpfile start "$work/start.json" --slurpfile fin "$work/end.json" \
     --slurpfile windows "$work/windows.json" --slurpfile final "$work/final.json" \
-    '{lab: $lab, seconds: $seconds, probe: $probe[0], tcp: $tcp[0], start: $start[0], end: $end[0],
+    '{lab: $lab, seconds: $seconds, probe: $probe[0], tcp: $tcp[0], start: $start[0], "end": $fin[0],
       resets: $windows[0], rekeys: [$final[0].gateways[] | .node as $n | .tunnels[]
         | {node: $n, device, sas_established}]}' >"$report"
   echo "report: $report"

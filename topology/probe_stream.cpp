@@ -34,6 +34,14 @@ Checked<int> open_socket(const ProbeEndpoint& e) {
   sockaddr_in sa = to_sockaddr(e);
   timeval tv{0, 100000};  // the receiver checks its stop flag every 100 ms
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // The stream measures the tunnels, not its own receiver: with the default buffer (~270
+  // small datagrams) a receiver thread descheduled for ~0.1 s on a loaded machine overflows
+  // it and the kernel drops what the tunnels delivered (a soak saw exactly that: its losses
+  // equalled the namespace's UDP RcvbufErrors). 8 MiB holds seconds of the stream; root may
+  // exceed rmem_max (SO_RCVBUFFORCE), others get what SO_RCVBUF allows.
+  int rcvbuf = 8 << 20;
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     auto ec = std::error_code(errno, std::generic_category());
     ::close(fd);
