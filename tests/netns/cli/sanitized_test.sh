@@ -86,7 +86,7 @@ done
 jq -e '([.aws.VpnConnections[].VgwTelemetry[] | select(.StatusMessage == "1 BGP ROUTES")] | length) == 4' \
   "$work/status.json" >/dev/null || fail "not every tunnel back with its route"
 n=$(jq '[.gateways[].tunnels[].sas_established.child] | min' "$work/status.json")
-[ "$n" -ge 4 ] || fail "every tunnel end should have seen at least 4 CHILD_SAs (first, drill or on-demand rekey, timer rekeys), fewest $n"
+[ "$n" -ge 3 ] || fail "every tunnel end should have seen at least 3 CHILD_SAs (the first, the on-demand rekey, a timer rekey), fewest $n"
 echo "ok: all tunnels back, at least $n CHILD_SAs established on every tunnel end"
 
 # LeakSanitizer checks a process only when it exits by itself. `vpnlab down` sends SIGTERM
