@@ -74,6 +74,15 @@ struct BenchOptions {
 };
 /// iperf3 through the running lab: throughput per case and tunnel, against the clouds' limits.
 int cmd_bench(const LabSource& src, const BenchOptions& opt);
+struct ProbeCmdOptions {
+  double seconds = 10;  // <= 0: until SIGINT/SIGTERM
+  int rate_pps = 1000;  // per direction
+  std::uint16_t port = 47000;
+  bool json = false;
+};
+/// The sequenced UDP stream VNet VM <-> VPC host of a running lab; exit 1 if nothing got
+/// through either way.
+int cmd_probe(const LabSource& src, const ProbeCmdOptions& opt);
 /// socket_path may be empty for a host plan (underlay section): /run/vpnlab-host/<lab>-<node>.sock
 int cmd_gateway(const std::string& config, const std::string& socket_path);
 struct InteropOptions {

@@ -192,7 +192,18 @@ int main(int argc, char** argv) {
   failc->add_option("--rate", drill.rate, "path: rate limit, e.g. 100mbit");
   failc->add_flag("--down", drill.down, "path: every packet dropped");
 
+  ProbeCmdOptions probe_opt;
+  auto* probe = app.add_subcommand(
+      "probe", "a sequenced UDP stream VNet VM <-> VPC host through a running lab, lost counted");
+  probe->add_option("file", src.file, "lab YAML file (default: the reference lab)");
+  probe->add_option("--lab", src.lab_name, "a running lab's name");
+  probe->add_option("--seconds", probe_opt.seconds, "how long (0: until SIGINT/SIGTERM)");
+  probe->add_option("--rate", probe_opt.rate_pps, "datagrams per second each way");
+  probe->add_option("--port", probe_opt.port, "UDP port at both ends");
+  probe->add_flag("--json", probe_opt.json, "the report as JSON, with every run of losses");
+
   CLI11_PARSE(app, argc, argv);
+  if (*probe) return cmd_probe(src, probe_opt);
   if (*bench) return cmd_bench(src, bench_opt);
   if (*failc) return cmd_fail(src, drill);
   if (*healc) {

@@ -2,6 +2,8 @@
 # Configures and builds vpnlab with Ninja into BUILD_DIR (default build/).
 #   SANITIZE=1  ASan + UBSan build (default dir build-asan/)
 #   FUZZ=1      clang-14 build with the libFuzzer targets (default dir build-fuzz/)
+#   TSAN=1      ThreadSanitizer build of the dataplane's multi-worker tests only (default dir
+#               build-tsan/, default TARGETS=tsan_targets: a few minutes, not the whole tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
@@ -13,6 +15,10 @@ if command -v ccache >/dev/null; then
 fi
 if [[ "${SANITIZE:-0}" == 1 ]]; then
   dir=${BUILD_DIR:-build-asan}; args+=(-DVPNLAB_SANITIZE=ON -DVPNLAB_BENCH=OFF)
+fi
+if [[ "${TSAN:-0}" == 1 ]]; then
+  dir=${BUILD_DIR:-build-tsan}; args+=(-DVPNLAB_TSAN=ON -DVPNLAB_BENCH=OFF)
+  TARGETS=${TARGETS:-tsan_targets}
 fi
 if [[ "${FUZZ:-0}" == 1 ]]; then
   dir=${BUILD_DIR:-build-fuzz}

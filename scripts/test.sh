@@ -2,9 +2,10 @@
 # The whole test suite, as the README's second command and .ci/run run it:
 # install what is missing, build, run every test (unit, vectors, exchange, fuzz replay,
 # hygiene, then the root-only netns and interop scenarios), then a short libFuzzer run per
-# fuzz target and the unit tests again under ASan + UBSan. Every phase runs even when an
+# fuzz target, the unit tests and the lab's daemons again under ASan + UBSan, and the
+# dataplane's multi-worker tests under TSan. Every phase runs even when an
 # earlier one failed; the exit status is non-zero if any failed.
-#   QUICK=1      skip the libFuzzer and sanitizer passes
+#   QUICK=1      skip the libFuzzer and sanitizer (ASan, TSan) passes
 #   FUZZ_SECONDS fuzzing time per target (default 20)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,18 @@ if [[ "${QUICK:-0}" != 1 ]]; then
   }
   fuzz() { quiet_build env FUZZ=1 TARGETS=fuzz_targets scripts/build.sh && ctest --test-dir build-fuzz --output-on-failure -L fuzzrun; }
   phase "libFuzzer, ${FUZZ_SECONDS:-20} s per target (clang-14)" fuzz
-  asan() { quiet_build env SANITIZE=1 scripts/build.sh && ctest --test-dir build-asan --output-on-failure -j2 -LE 'netns|interop|hygiene'; }
-  phase "unit tests under ASan + UBSan" asan
+  # The unit tests, then the gateway and supervisor daemons through a lab's life (label
+  # sanitized: root, namespaces; one at a time after the parallel unit tests).
+  asan() {
+    quiet_build env SANITIZE=1 scripts/build.sh || return 1
+    local rc=0
+    ctest --test-dir build-asan --output-on-failure -j2 -LE 'netns|interop|hygiene|sanitized' || rc=1
+    ctest --test-dir build-asan --output-on-failure -L sanitized || rc=1
+    return $rc
+  }
+  phase "unit tests and the lab's daemons under ASan + UBSan" asan
+  tsan() { quiet_build env TSAN=1 scripts/build.sh && ctest --test-dir build-tsan --output-on-failure -L tsan; }
+  phase "the dataplane's worker threads under TSan" tsan
 fi
 if ((${#failed[@]})); then
   printf 'FAILED phases: %s\n' "${failed[*]}"

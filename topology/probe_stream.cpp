@@ -56,6 +56,9 @@ DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen,
                       int bucket_ms) {
   DirectionReport r;
   r.sent = sent;
+  auto ms = [rate_pps](std::uint64_t packets) {
+    return rate_pps > 0 ? 1000.0 * static_cast<double>(packets) / rate_pps : 0;
+  };
   std::uint64_t run = 0;
   const bool timeline = bucket_ms > 0 && rate_pps > 0;
   auto sent_ms = [rate_pps](std::uint64_t seq) {
@@ -64,6 +67,14 @@ DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen,
   if (timeline) {
     r.lost_per_bucket.assign(static_cast<std::size_t>(sent_ms(sent) / bucket_ms) + 1, 0);
   }
+  auto close_run = [&](std::uint64_t end) {
+    if (run == 0) return;
+    if (r.loss_runs.size() < DirectionReport::kMaxLossRuns)
+      r.loss_runs.push_back({end - run, run, ms(end - run), ms(run)});
+    else
+      ++r.loss_runs_dropped;
+    run = 0;
+  };
   for (std::uint64_t i = 0; i < sent; ++i) {
     std::uint8_t n = i < seen.size() ? seen[i] : 0;
     if (n == 0) {
@@ -77,12 +88,12 @@ DirectionReport tally(std::uint64_t sent, const std::vector<std::uint8_t>& seen,
       }
       continue;
     }
-    run = 0;
+    close_run(i);
     ++r.received;
     r.duplicates += n - 1u;
   }
-  r.longest_gap_ms =
-      rate_pps > 0 ? 1000.0 * static_cast<double>(r.longest_gap_packets) / rate_pps : 0;
+  close_run(sent);
+  r.longest_gap_ms = ms(r.longest_gap_packets);
   return r;
 }
 
@@ -101,6 +112,9 @@ Checked<std::unique_ptr<ProbeStream>> ProbeStream::start(const ProbeEndpoint& a,
   s->b_.self = b;
   ProbeStream* p = s.get();
   p->started_ = std::chrono::steady_clock::now();
+  p->started_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
   for (End* e : {&p->a_, &p->b_}) e->receiver = std::thread([p, e] { p->receive_loop(*e); });
   p->a_.sender = std::thread([p] { p->send_loop(p->a_, p->b_); });
   p->b_.sender = std::thread([p] { p->send_loop(p->b_, p->a_); });
@@ -152,6 +166,7 @@ ProbeReport ProbeStream::stop() {
   ProbeReport r;
   if (stopped_) return r;
   stopped_ = true;
+  r.started_unix_ms = started_unix_ms_;
   sending_ = false;
   for (End* e : {&a_, &b_}) {
     if (e->sender.joinable()) e->sender.join();

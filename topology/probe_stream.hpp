@@ -34,6 +34,14 @@ struct ProbeOptions {
   std::chrono::milliseconds bucket{100};
 };
 
+/// One run of consecutive lost datagrams; `at_ms` is when its first datagram was sent, as
+/// time since the stream started at the send rate (the senders keep pace in 10 ms rounds), so
+/// a soak can tell which drill window a loss fell in.
+struct LossRun {
+  std::uint64_t first_seq = 0, packets = 0;
+  double at_ms = 0, duration_ms = 0;
+};
+
 struct DirectionReport {
   std::uint64_t sent = 0, received = 0, lost = 0, duplicates = 0, reordered = 0;
   /// The longest run of consecutive lost datagrams, as time at the send rate (the outage).
@@ -44,10 +52,18 @@ struct DirectionReport {
   double first_lost_ms = -1, last_lost_ms = -1;
   /// Lost datagrams per bucket of ProbeOptions::bucket, from the stream's start.
   std::vector<std::uint32_t> lost_per_bucket;
+  /// Every run of losses in send order; at most kMaxLossRuns (then `loss_runs_dropped` counts
+  /// the rest), so a stream that loses everything cannot grow the report without bound.
+  std::vector<LossRun> loss_runs;
+  std::uint64_t loss_runs_dropped = 0;
+  static constexpr std::size_t kMaxLossRuns = 4096;
 };
 
 struct ProbeReport {
   DirectionReport a_to_b, b_to_a;
+  /// Wall-clock time (ms since the Unix epoch) when the senders started: LossRun::at_ms is
+  /// relative to it.
+  std::int64_t started_unix_ms = 0;
   std::uint64_t lost() const { return a_to_b.lost + b_to_a.lost; }
 };
 
@@ -89,6 +105,7 @@ class ProbeStream {
 
   ProbeOptions options_;
   std::chrono::steady_clock::time_point started_;
+  std::int64_t started_unix_ms_ = 0;
   std::atomic<bool> sending_{true}, receiving_{true};
   End a_, b_;
   bool stopped_ = false;

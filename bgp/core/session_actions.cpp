@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "base/log.hpp"
-#include "bgp/codec/notification_data.hpp"
 #include "base/log_limited.hpp"
+#include "bgp/codec/notification_data.hpp"
 #include "bgp/core/session.hpp"
 
 namespace vpnlab::bgp {

@@ -60,8 +60,12 @@ std::unique_ptr<IkeSa> IkeSa::make_rekeyed(SaState& old, bool initiator, IkeSpi 
   s.nat_detected = old.nat_detected;
   s.local_behind_nat = old.local_behind_nat;
   s.out = old.out;
-  // The CHILD_SAs move to the new IKE_SA (2.18); their timers move with them.
-  for (const ChildSa& c : old.children) {
+  // The CHILD_SAs move to the new IKE_SA (2.18); their timers move with them. A CHILD_SA
+  // rekey still queued (or in flight) on the old IKE_SA goes with its exchange queue: the
+  // CHILD_SA is INSTALLED again so its timer on the new IKE_SA rekeys it (a soak found it
+  // stuck in REKEYING, never rekeyed, hard-expired, and the tunnel down for good).
+  for (ChildSa& c : old.children) {
+    if (c.state == ChildState::rekeying) c.state = ChildState::installed;
     old.cancel(TimerKind::child_rekey, c.inbound.value);
     old.cancel(TimerKind::child_expire, c.inbound.value);
     s.timer(TimerKind::child_rekey, c.inbound.value, s.rekey_delay(s.config.timers.child_lifetime));

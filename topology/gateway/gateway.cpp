@@ -189,6 +189,9 @@ Checked<void> Gateway::start_ike() {
   engine_->on_ike([this](const dataplane::IkeDatagram& d) {
     ike_daemon_->deliver(
         {{d.remote.address, d.remote.port}, {d.local.address, d.local.port}, d.payload});
+    // A responder's rekeyed CHILD_SA raises no IKE event: note SAs after every message, so
+    // each end counts every SA it saw established (sas_established in status).
+    note_established_sas();
   });
   if (auto ec = ike_daemon_->start()) return fail(ec, "IKE daemon: " + ec.message());
   for (const auto& t : plan_.tunnels) {
@@ -334,6 +337,7 @@ nlohmann::json Gateway::tunnel_status(const TunnelPlan& t) const {
   }
   if (ike_) {
     j["ike_sas"] = ike_status(t);
+    j["sas_established"] = {{"ike", st.ike_sas_established}, {"child", st.child_sas_established}};
   } else if (st.up) {
     j["child_sa"] = {
         {"spi_in", hex_spi(st.spi_in)}, {"spi_out", hex_spi(st.spi_out)}, {"suite", "aes256gcm16"}};

@@ -46,6 +46,9 @@ class Gateway {
     esp::Spi spi_in, spi_out;
     std::chrono::system_clock::time_point since{};
     std::string last_error;
+    // SAs this end saw established on the tunnel, either role: the first of each plus one
+    // per rekey (or re-establishment), so a soak counts rekeys from both ends.
+    std::uint64_t ike_sas_established = 0, child_sas_established = 0;
   };
   Gateway(GatewayPlan plan, boost::asio::io_context& io);
   Checked<void> bring_up(const TunnelPlan& t);

@@ -64,11 +64,14 @@ void Gateway::note_established_sas() {
       keys_->ike_seen(t.device, *sa);
       for (const auto& c : sa->children()) keys_->pair(c.inbound, c.outbound);
       if (sa->state() != ike::IkeState::established) continue;
+      TunnelState& st = tunnels_[t.device];
       auto known = ike_established_.find(sa->local_spi().value);
       ike_seen[sa->local_spi().value] = known == ike_established_.end() ? now : known->second;
+      if (known == ike_established_.end()) ++st.ike_sas_established;
       for (const auto& c : sa->children()) {
         auto k = child_established_.find(c.inbound.value);
         child_seen[c.inbound.value] = k == child_established_.end() ? now : k->second;
+        if (k == child_established_.end()) ++st.child_sas_established;
       }
     }
   }

@@ -154,6 +154,30 @@ TEST(IkeRekey, ChildrenMoveToTheNewIkeSa) {
   EXPECT_NE(lab.left.sa()->children()[0].inbound, child);
 }
 
+// A CHILD_SA's rekey timer fires while the IKE_SA rekey is in flight: the CREATE_CHILD_SA
+// waits in the old IKE_SA's queue, which the IKE_SA rekey drops. The CHILD_SA must still be
+// rekeyed by its timer on the new IKE_SA (found by scripts/soak.sh: CHILD_SA every 2 s, IKE_SA
+// every 6 s, the timers meet every third CHILD_SA rekey).
+TEST(IkeRekey, ChildRekeyQueuedBehindItIsNotLost) {
+  Lab lab;
+  establish(lab);
+  ASSERT_TRUE(lab.established());
+  esp::Spi child = lab.left.sa()->children()[0].inbound;
+  lab.apply(lab.left, lab.left.manager->with_sa(lab.left.sa()->local_spi(),
+                                                [](IkeSa& sa) { return sa.rekey_ike(); }));
+  ASSERT_TRUE(lab.fire(lab.left, TimerKind::child_rekey));  // queued behind the IKE_SA rekey
+  lab.deliver();
+  ASSERT_TRUE(lab.established());
+  ASSERT_EQ(lab.left.sa()->children().size(), 1u);
+  EXPECT_EQ(lab.left.sa()->children()[0].state, ChildState::installed);
+  ASSERT_TRUE(lab.fire(lab.left, TimerKind::child_rekey));  // armed again on the new IKE_SA
+  lab.deliver();
+  lab.advance(std::chrono::seconds(5));  // the rekeyed inbound SAs' grace
+  ASSERT_EQ(lab.left.sa()->children().size(), 1u);
+  EXPECT_NE(lab.left.sa()->children()[0].inbound, child);
+  expect_single_matching_pair(lab);
+}
+
 }  // namespace
 }  // namespace vpnlab::ike::test
 

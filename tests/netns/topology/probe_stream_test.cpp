@@ -25,6 +25,30 @@ TEST(ProbeTally, CountsLossesDuplicatesAndTheLongestRun) {
   EXPECT_DOUBLE_EQ(r.longest_gap_ms, 2.0);
 }
 
+TEST(ProbeTally, ListsEachRunOfLossesWithItsSendTime) {
+  std::vector<std::uint8_t> seen = {1, 0, 0, 1, 2, 0, 1};
+  DirectionReport r = tally(9, seen, 500);  // 2 ms per datagram
+  ASSERT_EQ(r.loss_runs.size(), 3u);
+  EXPECT_EQ(r.loss_runs[0].first_seq, 1u);
+  EXPECT_EQ(r.loss_runs[0].packets, 2u);
+  EXPECT_DOUBLE_EQ(r.loss_runs[0].at_ms, 2.0);
+  EXPECT_DOUBLE_EQ(r.loss_runs[0].duration_ms, 4.0);
+  EXPECT_EQ(r.loss_runs[1].first_seq, 5u);
+  EXPECT_EQ(r.loss_runs[1].packets, 1u);
+  EXPECT_EQ(r.loss_runs[2].first_seq, 7u);  // the tail: sent, never seen
+  EXPECT_EQ(r.loss_runs[2].packets, 2u);
+  EXPECT_EQ(r.loss_runs_dropped, 0u);
+}
+
+TEST(ProbeTally, BoundsTheListOfRuns) {
+  std::vector<std::uint8_t> seen;
+  for (std::size_t i = 0; i < 2 * DirectionReport::kMaxLossRuns + 10; ++i) seen.push_back(i % 2);
+  DirectionReport r = tally(seen.size(), seen, 1000);
+  EXPECT_EQ(r.loss_runs.size(), DirectionReport::kMaxLossRuns);
+  EXPECT_EQ(r.loss_runs_dropped, 5u);
+  EXPECT_EQ(r.lost, DirectionReport::kMaxLossRuns + 5);
+}
+
 struct Namespaces {
   std::string a = "vpnlab-t-" + std::to_string(getpid()) + "-pa";
   std::string b = "vpnlab-t-" + std::to_string(getpid()) + "-pb";
