@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fuzz.sh [--minutes N] [--only TARGET]: runs every libFuzzer target (the fuzz_run.* ctests of
+# fuzz.sh [--minutes N] [--only TARGET] [--no-build]: runs every libFuzzer target (the fuzz_run.* ctests of
 # a FUZZ=1 build: tests/fuzz/<module>/) for N minutes each (default 10), one after the other
 # on one core at nice 19, so other work on the machine keeps its CPU.
 #
@@ -12,16 +12,19 @@
 # per target in the README come from it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-minutes=10 only=
+minutes=10 only= build=1
 while [ $# -gt 0 ]; do
   case $1 in
     --minutes) minutes=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) echo "usage: $0 [--minutes N] [--only TARGET]" >&2; exit 2 ;;
+    --no-build) build=0; shift ;;  # use build-fuzz as it is
+    *) echo "usage: $0 [--minutes N] [--only TARGET] [--no-build]" >&2; exit 2 ;;
   esac
 done
 dir=${BUILD_DIR:-build-fuzz}
-BUILD_DIR=$dir FUZZ=1 TARGETS=fuzz_targets scripts/build.sh >/dev/null || exit 1
+if [ $build = 1 ]; then
+  BUILD_DIR=$dir FUZZ=1 TARGETS=fuzz_targets scripts/build.sh >/dev/null || exit 1
+fi
 ledger=$dir/fuzz-ledger.tsv
 [ -f "$ledger" ] || printf 'date\ttarget\tseconds\texecutions\tfindings\n' >"$ledger"
 
@@ -42,7 +45,7 @@ while IFS=$'\t' read -r name bin seeds; do
     nice -n 19 "$bin" -max_total_time="$left" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$art/" "$cache" "$seeds" >"$log" 2>&1
     rc=$?
-    n=$(awk -F: '/stat::number_of_executed_units/ {print $2}' "$log" | tr -d ' ')
+    n=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
     execs=$((execs + ${n:-0}))
     [ $rc = 0 ] && break
     shopt -s nullglob

@@ -24,6 +24,20 @@ void choose_for(const SaPayload& sa, const PeerConfig& cfg) {
   (void)accept_child(sa, cfg.child_proposals, sa.proposals);
 }
 
+// A transform attribute the decoder does not know is only flagged (RFC 7296 3.3.6: such a
+// transform must not be chosen), not kept, so the encoder cannot write it back: the round
+// trip compares what remains.
+std::vector<Payload> without_unknown_attributes(std::vector<Payload> payloads) {
+  for (Payload& p : payloads) {
+    auto* sa = std::get_if<SaPayload>(&p.body);
+    if (!sa) continue;
+    for (Proposal& prop : sa->proposals) {
+      for (Transform& t : prop.transforms) t.has_unknown_attribute = false;
+    }
+  }
+  return payloads;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -54,6 +68,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   encode_payloads(m.payloads, w);
   ByteReader r2(again, 0);
   auto back = decode_payloads(r2, m.payloads.empty() ? PayloadType::none : m.payloads[0].type);
-  if (!back || back->payloads != m.payloads) std::abort();
+  if (!back || back->payloads != without_unknown_attributes(m.payloads)) std::abort();
   return 0;
 }
