@@ -7,7 +7,7 @@
 # found (kept in build-fuzz/fuzz-corpus/<target>, not in the tree). A crash, leak or timeout
 # is copied into the target's corpus as regressions/<target>-<sha1> - the fuzz_replay.*
 # ctests replay every file there, so it fails the plain test suite until it is fixed - and
-# the target goes on fuzzing for the rest of its time. Every run is appended to
+# that target stops there (the next one starts). Every run is appended to
 # build-fuzz/fuzz-ledger.tsv (date, target, seconds, executions, findings): the clean hours
 # per target in the README come from it.
 set -uo pipefail
@@ -37,32 +37,26 @@ while IFS=$'\t' read -r name bin seeds; do
   [ -n "$only" ] && [ "$name" != "$only" ] && continue
   cache=$dir/fuzz-corpus/$name art=$dir/fuzz-artifacts/$name
   mkdir -p "$cache" "$art" "$seeds/regressions"
-  end=$(($(date +%s) + minutes * 60)) start=$(date +%s) execs=0 found=0
-  while [ "$(date +%s)" -lt "$end" ]; do
-    left=$((end - $(date +%s)))
-    log=$art/run.log
-    # New inputs go to the cache (first folder); the tree's seeds are only read.
-    nice -n 19 "$bin" -max_total_time="$left" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-      -artifact_prefix="$art/" "$cache" "$seeds" >"$log" 2>&1
-    rc=$?
-    n=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
-    execs=$((execs + ${n:-0}))
-    [ $rc = 0 ] && break
-    shopt -s nullglob
-    artifacts=("$art"/crash-* "$art"/leak-* "$art"/timeout-* "$art"/oom-* "$art"/slow-unit-*)
-    shopt -u nullglob
-    [ ${#artifacts[@]} = 0 ] && { echo "$name: fuzzer exited $rc without an artifact:"; tail -20 "$log"; break; }
-    for a in "${artifacts[@]}"; do
-      dest=$seeds/regressions/$name-$(sha1sum "$a" | cut -c1-16)
-      cp "$a" "$dest" && rm -f "$a"
-      found=$((found + 1))
-      echo "$name: $(grep -m1 -E 'ERROR|SUMMARY' "$log" | head -1)"
-      echo "$name: regression input $dest"
-    done
+  start=$(date +%s) found=0 log=$art/run.log
+  # New inputs go to the cache (first folder); the tree's seeds are only read.
+  nice -n 19 "$bin" -max_total_time=$((minutes * 60)) -print_final_stats=1 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$art/" "$cache" "$seeds" >"$log" 2>&1
+  rc=$?
+  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
+  # A finding stops the target: until it is fixed the fuzzer would find it again at once.
+  shopt -s nullglob
+  for a in "$art"/crash-* "$art"/leak-* "$art"/timeout-* "$art"/oom-* "$art"/slow-unit-*; do
+    dest=$seeds/regressions/$name-$(sha1sum "$a" | cut -c1-16)
+    cp "$a" "$dest" && rm -f "$a"
+    found=$((found + 1))
+    echo "$name: $(grep -m1 -E 'ERROR|SUMMARY' "$log")"
+    echo "$name: regression input $dest (replayed by fuzz_replay.$name; fix, then run again)"
   done
+  shopt -u nullglob
+  [ $rc != 0 ] && [ $found = 0 ] && { echo "$name: fuzzer exited $rc:"; tail -20 "$log"; found=1; }
   secs=$(($(date +%s) - start))
   rmdir "$seeds/regressions" 2>/dev/null  # only kept when it holds something
-  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "$execs" "$found" >>"$ledger"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-0}" "$found" >>"$ledger"
   echo "$name: ${secs} s, $execs executions, $found finding(s)"
   total=$((total + found))
 done <<<"$targets"
