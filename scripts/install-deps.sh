@@ -13,7 +13,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config
 test_pkgs=(iproute2 iputils-ping nftables procps psmisc jq
   strongswan-charon strongswan-swanctl charon-systemd libcharon-extra-plugins
   libstrongswan-standard-plugins
-  frr bird2 tshark iperf3 util-linux)
+  frr bird2 tshark iperf3 util-linux gdb)
 bench_pkgs=(wireguard-go wireguard-tools gobgpd linux-perf valgrind)
 
 # intel-ipsec-mb: esp/'s fast AES backend; Debian builds it for amd64 only.
