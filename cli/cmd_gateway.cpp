@@ -8,6 +8,7 @@
 #include <boost/asio.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +19,8 @@
 #include "topology/gateway/gateway.hpp"
 #include "topology/gateway/host_attach.hpp"
 #include "topology/host_plan.hpp"
+#include "topology/private_paths.hpp"
+#include "topology/privileges.hpp"
 
 namespace vpnlab::cli {
 namespace {
@@ -81,6 +84,34 @@ bool ports_free(const std::vector<Ipv4Address>& addresses) {
   return true;
 }
 
+// The plan holds PSKs, the control socket's directory the socket that hands out SA keys,
+// stdout/stderr the log: all root-only, or the gateway does not start (private_paths.hpp).
+bool files_private(const std::string& config, const std::string& socket_path) {
+  std::string dir = std::filesystem::path(socket_path).parent_path().string();
+  for (auto rc :
+       {topology::check_private_file(config), topology::check_private_dir(dir.empty() ? "." : dir),
+        topology::check_private_fd(1), topology::check_private_fd(2)}) {
+    if (!rc) {
+      std::fprintf(stderr, "vpnlab gateway: %s\n", rc.error().message.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// After setup (namespace, TUN devices, sockets, BGP listeners) a gateway installs BGP's
+// routes through netlink and, on a host, removes the addresses and routes it added when it
+// stops: CAP_NET_ADMIN. Nothing else: BGP's outgoing connections bind port 0 and set
+// SO_BINDTODEVICE on fresh sockets (no CAP_NET_RAW since Linux 5.7), the drills and rekeys
+// run over the sockets already open.
+Checked<void> drop_gateway_privileges() {
+  auto line = topology::drop_privileges(
+      {{topology::Capability::net_admin, "BGP route installs over netlink"}});
+  if (!line) return Unexpected{line.error()};
+  VPNLAB_LOG(info, "gw", "%s", line->c_str());
+  return {};
+}
+
 }  // namespace
 
 int cmd_gateway(const std::string& config, const std::string& socket_arg) {
@@ -91,6 +122,8 @@ int cmd_gateway(const std::string& config, const std::string& socket_arg) {
     std::fprintf(stderr, "vpnlab gateway: --socket is required for a lab plan (up passes it)\n");
     return 1;
   }
+  if (plan->underlay) ::mkdir(kHostRunDir, 0700);
+  if (!files_private(config, socket_path)) return 1;
   static std::string prefix;
   prefix = "[" + plan->node + "]";
   log::set_prefix(prefix.c_str());
@@ -99,7 +132,6 @@ int cmd_gateway(const std::string& config, const std::string& socket_arg) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   std::unique_ptr<topology::HostAttachment> host;
   if (plan->underlay) {
-    ::mkdir(kHostRunDir, 0700);
     if (!socket_free(socket_path) || !ports_free(plan->public_addresses)) return 1;
     auto attached = topology::HostAttachment::attach(*plan);
     if (!attached) {
@@ -115,7 +147,10 @@ int cmd_gateway(const std::string& config, const std::string& socket_arg) {
     return 1;
   }
   VPNLAB_LOG(info, "gw", "gateway started, control socket %s", socket_path.c_str());
-  (*gw)->start();
+  if (auto rc = (*gw)->start(drop_gateway_privileges); !rc) {
+    std::fprintf(stderr, "vpnlab gateway: %s\n", rc.error().message.c_str());
+    return 1;
+  }
   signals.async_wait([&](boost::system::error_code, int sig) {
     VPNLAB_LOG(info, "gw", "signal %d: stopping", sig);
     (*gw)->stop();

@@ -15,6 +15,7 @@
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
 #include "topology/nodes/real_node.hpp"
+#include "topology/private_paths.hpp"
 #include "topology/reachability.hpp"
 #include "topology/recovery_status.hpp"
 #include "topology/supervisor.hpp"
@@ -40,6 +41,8 @@ bool require_root() {
 // find the same lab without the file.
 void save_lab(const topology::Lab& lab, const LabSource& src) {
   std::string dir = run_dir(lab.lab.name);
+  // Root-only from creation on: no window in which the PSKs are readable (umask 0077).
+  mode_t old = ::umask(0077);
   std::filesystem::create_directories(dir);
   ::chmod(dir.c_str(), 0700);
   std::string text;
@@ -53,6 +56,17 @@ void save_lab(const topology::Lab& lab, const LabSource& src) {
   std::ofstream out(path, std::ios::trunc);
   ::chmod(path.c_str(), 0600);
   out << text;
+  ::umask(old);
+}
+
+// A run directory that exists already must be root-only: if it is not, its plans and lab
+// file may have leaked or been replaced; `up` refuses instead of quietly fixing the mode.
+bool run_dir_private(const topology::Lab& lab) {
+  std::string dir = run_dir(lab.lab.name);
+  if (!std::filesystem::exists(dir)) return true;
+  auto rc = topology::check_private_dir(dir);
+  if (!rc) std::fprintf(stderr, "vpnlab up: %s\n", rc.error().message.c_str());
+  return static_cast<bool>(rc);
 }
 
 int print_mesh(const std::vector<topology::GatewayPlan>& gateways) {
@@ -154,6 +168,7 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
   if (!require_root()) return 1;
   auto lab = load_valid_lab(src);
   if (!lab) return 1;
+  if (!run_dir_private(*lab)) return 1;
   auto plan = topology::compile(*lab);
   std::fputs(plan.notes.format(src.file.empty() ? "<default lab>" : src.file).c_str(), stderr);
   auto t0 = Clock::now();

@@ -13,7 +13,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config
 test_pkgs=(iproute2 iputils-ping nftables procps psmisc jq
   strongswan-charon strongswan-swanctl charon-systemd libcharon-extra-plugins
   libstrongswan-standard-plugins
-  frr bird2 tshark iperf3 util-linux graphviz libxml2-utils
+  frr bird2 tshark iperf3 util-linux graphviz libxml2-utils gdb
   python3-scapy python3-cryptography)
 bench_pkgs=(wireguard-go wireguard-tools gobgpd linux-perf valgrind)
 

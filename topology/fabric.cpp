@@ -2,8 +2,6 @@
 
 #include <set>
 
-#include "dataplane/linux/netlink.hpp"
-
 namespace vpnlab::topology {
 std::set<Ipv4Prefix> learned_prefixes(const nlohmann::json& gw) {
   std::set<Ipv4Prefix> out;
@@ -52,12 +50,28 @@ Checked<std::vector<FabricRoute>> read_fabric_routes(const std::string& ns) {
   return out;
 }
 
-Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired) {
-  int changes = 0;
-  for (const auto& [ns, routes] : desired) {
+Checked<FabricSockets> open_fabric_sockets(const LabPlan& plan) {
+  FabricSockets out;
+  // Every namespace desired_fabric_routes may name: it names them all, with or without routes.
+  for (const auto& [ns, routes] :
+       desired_fabric_routes(plan, plan.addresses, nlohmann::json::object())) {
     auto nl = dataplane::Netlink::open_in(ns);
     if (!nl) return Unexpected{nl.error()};
-    auto current = nl->routes(dataplane::kRouteProtocol);
+    out.emplace(ns, std::move(*nl));
+  }
+  return out;
+}
+
+Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired,
+                                 FabricSockets& sockets) {
+  int changes = 0;
+  for (const auto& [ns, routes] : desired) {
+    auto nl = sockets.find(ns);
+    if (nl == sockets.end()) {
+      return fail(std::make_error_code(std::errc::no_such_device),
+                  ns + ": no netlink socket opened for it at start");
+    }
+    auto current = nl->second.routes(dataplane::kRouteProtocol);
     if (!current) return Unexpected{current.error()};
     std::map<Ipv4Prefix, std::vector<dataplane::NextHop>> have, want;
     for (const auto& r : *current) have[r.prefix] = r.hops;
@@ -70,13 +84,13 @@ Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricR
       for (std::size_t i = 0; same && i < hops.size(); ++i)
         same = it->second[i].gateway == hops[i].gateway;
       if (same) continue;
-      if (auto rc = nl->replace_route(p, hops); !rc)
+      if (auto rc = nl->second.replace_route(p, hops); !rc)
         return fail(rc.error().code, ns + ": " + rc.error().message);
       ++changes;
     }
     for (const auto& [p, hops] : have) {
       if (want.count(p)) continue;
-      if (auto rc = nl->delete_route(p); !rc)
+      if (auto rc = nl->second.delete_route(p); !rc)
         return fail(rc.error().code, ns + ": " + rc.error().message);
       ++changes;
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "dataplane/linux/netlink.hpp"
 #include "topology/plan.hpp"
 #include "topology/underlay_plan.hpp"
 
@@ -31,11 +32,18 @@ std::set<Ipv4Prefix> learned_prefixes(const nlohmann::json& gateway_status);
 std::map<std::string, std::vector<FabricRoute>> desired_fabric_routes(
     const LabPlan& plan, const LabAddresses& addresses, const nlohmann::json& gateway_status);
 
+/// Netlink sockets into the namespaces route propagation programs (the VNet fabric, the VPC
+/// host), by namespace name. Opened once at start: a socket stays in the namespace it was
+/// created in, so the supervisor needs no setns (CAP_SYS_ADMIN) after it.
+using FabricSockets = std::map<std::string, dataplane::Netlink>;
+Checked<FabricSockets> open_fabric_sockets(const LabPlan& plan);
+
 /// Makes each namespace's supervisor-owned routes (protocol kRouteProtocol) exactly the
 /// desired ones; returns how many routes changed.
 /// The supervisor-owned routes a namespace has now (what `vpnlab verify` compares).
 Checked<std::vector<FabricRoute>> read_fabric_routes(const std::string& netns);
 
-Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired);
+Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired,
+                                 FabricSockets& sockets);
 
 }  // namespace vpnlab::topology

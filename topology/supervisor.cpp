@@ -19,6 +19,7 @@
 #include "topology/control_client.hpp"
 #include "topology/fabric.hpp"
 #include "topology/nodes/real_node.hpp"
+#include "topology/privileges.hpp"
 #include "topology/underlay.hpp"
 
 namespace vpnlab::topology {
@@ -205,12 +206,26 @@ int run_supervisor(const LabPlan& plan, const RunPaths& paths, std::chrono::mill
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   LabAddresses addresses = plan.addresses;
+  auto sockets = open_fabric_sockets(plan);
+  if (!sockets) {
+    VPNLAB_LOG(error, "sup", "route propagation: %s", sockets.error().message.c_str());
+    return 1;
+  }
+  // After the fabric's netlink sockets are open, route changes through them are all that
+  // needs a capability (CAP_NET_ADMIN); status comes over the gateways' root-only sockets.
+  auto dropped = drop_privileges(
+      {{Capability::net_admin, "route propagation into the VNet and VPC over netlink"}});
+  if (!dropped) {
+    VPNLAB_LOG(error, "sup", "%s", dropped.error().message.c_str());
+    return 1;
+  }
+  VPNLAB_LOG(info, "sup", "%s", dropped->c_str());
   VPNLAB_LOG(info, "sup", "lab supervisor started (route propagation every %lld ms)",
              static_cast<long long>(period.count()));
   while (!g_stop && underlay_present(plan.underlay)) {
     nlohmann::json status = nlohmann::json::object();
     for (const auto& g : plan.gateways) status[g.node] = nodes::gateway_status(g, paths, period);
-    auto changed = apply_fabric_routes(desired_fabric_routes(plan, addresses, status));
+    auto changed = apply_fabric_routes(desired_fabric_routes(plan, addresses, status), *sockets);
     if (!changed) {
       VPNLAB_LOG(warn, "sup", "route propagation: %s", changed.error().message.c_str());
     } else if (*changed > 0) {

@@ -26,8 +26,9 @@ Checked<std::unique_ptr<ControlSocket>> ControlSocket::open(asio::io_context& io
   std::unique_ptr<ControlSocket> cs(new ControlSocket(io, path, std::move(handler)));
   ::unlink(path.c_str());
   boost::system::error_code ec;
-  // Root only: status shows SPIs and counters, commands take tunnels down.
-  mode_t old = ::umask(0077);
+  // Root only: status shows SPIs and counters, commands take tunnels down, "keys" hands out
+  // SA keys. umask 0177: the socket is created 0600 (bind uses 0777 & ~umask).
+  mode_t old = ::umask(0177);
   cs->acceptor_.open(stream(), ec);
   if (!ec) cs->acceptor_.bind(stream::endpoint(path), ec);
   if (!ec) cs->acceptor_.listen(16, ec);

@@ -120,19 +120,25 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
   return g;
 }
 
-void Gateway::start() {
-  engine_->start();
-  engine_events_.assign(::dup(engine_->control_fd()));
-  watch_control_fd();
+Checked<void> Gateway::start(const std::function<Checked<void>()>& setup_done) {
+  // BGP binds port 179 (CAP_NET_BIND_SERVICE) before privileges go; its sessions only run
+  // once io_context does, after the dataplane below.
   if (auto rc = start_bgp(); !rc) {
     VPNLAB_LOG(error, "gw", "BGP: %s", rc.error().message.c_str());
   }
+  // Worker threads inherit the capabilities of this one: drop them before the first starts.
+  if (setup_done) {
+    if (auto rc = setup_done(); !rc) return rc;
+  }
+  engine_->start();
+  engine_events_.assign(::dup(engine_->control_fd()));
+  watch_control_fd();
   if (plan_.keying == "ike") {
     if (auto rc = start_ike(); !rc) {
       for (const auto& t : plan_.tunnels) tunnels_[t.device].last_error = rc.error().message;
       VPNLAB_LOG(error, "gw", "IKE: %s", rc.error().message.c_str());
     }
-    return;
+    return {};
   }
   for (const auto& t : plan_.tunnels) {
     if (auto rc = bring_up(t); !rc) {
@@ -140,6 +146,7 @@ void Gateway::start() {
       VPNLAB_LOG(error, "gw", "tunnel %s: %s", t.name.c_str(), rc.error().message.c_str());
     }
   }
+  return {};
 }
 
 Checked<void> Gateway::start_bgp() {

@@ -8,6 +8,7 @@
 
 #include <boost/asio.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -33,8 +34,11 @@ class Gateway {
                                                   const std::string& control_path);
   ~Gateway();
 
-  /// Starts the dataplane and brings tunnels up as the plan's keying allows.
-  void start();
+  /// Opens BGP's listeners (port 179), then calls `setup_done`: the last point where the
+  /// process has one thread, for the caller to drop privileges (topology/privileges.hpp);
+  /// then starts the dataplane workers and brings tunnels up as the plan's keying allows.
+  /// An error from setup_done is returned and nothing more is started.
+  Checked<void> start(const std::function<Checked<void>()>& setup_done = {});
   void stop();
 
   nlohmann::json status() const;

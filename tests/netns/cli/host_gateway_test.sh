@@ -18,6 +18,7 @@
 # the address and peer route it added, no PSK in the gateway's output.
 # Everything is named vpnlab-t-<pid>-*; processes are stopped by PID; cleanup on every exit.
 set -u
+umask 077  # plans and logs hold or may hold secrets: vpnlab gateway wants them root-only
 VPNLAB=$1
 CHARON=/usr/lib/ipsec/charon
 if [ "$(id -u)" != 0 ] || [ ! -x $CHARON ] ||
