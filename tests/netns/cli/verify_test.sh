@@ -47,7 +47,14 @@ cat "$work/verify.out"
 grep -q "FAIL" "$work/verify.out" && fail "verify passed but printed a FAIL"
 [ "$(grep -c '^  PASS  tunnel .* carries 169.254' "$work/verify.out")" = 4 ] || fail "not 4 tunnel data-path checks"
 [ "$(grep -c '^  PASS  path via azure-gw' "$work/verify.out")" = 4 ] || fail "not 4 VM -> host paths exercised"
-"$VPNLAB" verify "$work/lab.yaml" --json >"$work/verify.json" || fail "verify --json exit status"
+# A loaded machine can drop a probe datagram between two runs (the probe's own receivers
+# starve): like the text run above, the JSON run gets a few tries, and a failure shows why.
+for i in 1 2 3; do
+  "$VPNLAB" verify "$work/lab.yaml" --json >"$work/verify.json" && break
+  jq -c '.checks[] | select(.result == "FAIL")' "$work/verify.json"
+  [ "$i" = 3 ] && fail "verify --json exit status"
+  sleep 0.5
+done
 jq -e '.ok == true and .failed == 0 and (.checks | length) > 20' "$work/verify.json" >/dev/null || fail "verify --json"
 grep -q "vpnlab.Tunnel" "$work/verify.out" "$work/verify.json" && fail "a PSK in verify's output"
 echo "ok: verify passes on the reference lab"
