@@ -14,6 +14,7 @@
 #include "cli/sas_text.hpp"
 #include "dataplane/linux/netns.hpp"
 #include "topology/control_client.hpp"
+#include "topology/fabric.hpp"
 #include "topology/nodes/real_node.hpp"
 #include "topology/private_paths.hpp"
 #include "topology/reachability.hpp"
@@ -219,10 +220,13 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
     auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
     auto m = merge_consoles(*lab, gateways);
     why = converged(m);
+    // Traffic follows the VNet's and the VPC's routes: converged once the supervisor has
+    // propagated what the gateways learned (ECMP over both instances, not the first one).
+    if (why.empty()) why = topology::fabric_pending(plan, gateways);
     if (why.empty()) {
       std::printf(
           "lab converged %.1f ms after the gateways started: all connections Connected, "
-          "all BGP peers Connected\n",
+          "all BGP peers Connected, routes propagated\n",
           ms_since(t1));
       return 0;
     }

@@ -50,6 +50,36 @@ Checked<std::vector<FabricRoute>> read_fabric_routes(const std::string& ns) {
   return out;
 }
 
+namespace {
+std::string hops_text(const std::vector<Ipv4Address>& via) {
+  std::string s;
+  for (auto v : via) s += " " + v.to_string();
+  return s.empty() ? " nothing" : s;
+}
+}  // namespace
+
+std::string fabric_pending(const LabPlan& plan, const nlohmann::json& gateway_status) {
+  for (auto& [ns, want] : desired_fabric_routes(plan, plan.addresses, gateway_status)) {
+    auto have = read_fabric_routes(ns);
+    if (!have) return ns + ": " + have.error().message;
+    std::map<Ipv4Prefix, std::set<Ipv4Address>> w, h;
+    for (const auto& r : want) w[r.prefix].insert(r.via.begin(), r.via.end());
+    for (const auto& r : *have) h[r.prefix].insert(r.via.begin(), r.via.end());
+    if (w == h) continue;
+    for (const auto& [p, via] : w) {
+      auto it = h.find(p);
+      std::vector<Ipv4Address> got = it == h.end()
+                                         ? std::vector<Ipv4Address>{}
+                                         : std::vector(it->second.begin(), it->second.end());
+      if (it == h.end() || it->second != via)
+        return ns + ": " + p.to_string() + " via" + hops_text(got) + ", want via" +
+               hops_text({via.begin(), via.end()});
+    }
+    return ns + ": routes the gateways did not learn are still installed";
+  }
+  return "";
+}
+
 Checked<FabricSockets> open_fabric_sockets(const LabPlan& plan) {
   FabricSockets out;
   // Every namespace desired_fabric_routes may name: it names them all, with or without routes.

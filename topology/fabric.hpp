@@ -43,6 +43,11 @@ Checked<FabricSockets> open_fabric_sockets(const LabPlan& plan);
 /// The supervisor-owned routes a namespace has now (what `vpnlab verify` compares).
 Checked<std::vector<FabricRoute>> read_fabric_routes(const std::string& netns);
 
+/// Empty when every namespace route propagation programs holds exactly the routes the
+/// gateways' status implies (the supervisor has caught up); otherwise the first difference,
+/// "<netns>: 10.2.0.0/16 via 10.1.1.5, want via 10.1.1.4 10.1.1.5".
+std::string fabric_pending(const LabPlan& plan, const nlohmann::json& gateway_status);
+
 Checked<int> apply_fabric_routes(const std::map<std::string, std::vector<FabricRoute>>& desired,
                                  FabricSockets& sockets);
 

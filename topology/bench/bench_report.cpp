@@ -69,6 +69,7 @@ std::string render_text(const BenchReport& r) {
       s += ", " + std::to_string(res.retransmits) + " retransmits";
     }
     s += "\n";
+    if (!c.retried.empty()) s += "    (second attempt; the first: " + c.retried + ")\n";
     for (const auto& t : c.tunnels) {
       char line[200];
       std::snprintf(line, sizeof line, "    %-8s %-26s %6.2f Gbps %8.1f kpps %5.1f %%",
@@ -120,6 +121,7 @@ std::string render_json(const BenchReport& r) {
     } else {
       j["error"] = c.error;
     }
+    if (!c.retried.empty()) j["retried"] = c.retried;
     nlohmann::json tunnels = nlohmann::json::array();
     for (const auto& t : c.tunnels) {
       tunnels.push_back({{"device", t.device},

@@ -32,7 +32,9 @@ struct BenchCase {
   bool vnet_to_vpc = true;  // direction
   IperfCase iperf;
   std::optional<IperfResult> result;
-  std::string error;                 // why there is no result
+  std::string error;  // why there is no result
+  /// Why the case ran more than once (the first attempt's failure), empty when it did not.
+  std::string retried;
   std::vector<TunnelShare> tunnels;  // those that carried >= 1 % of the case's bytes
   std::map<std::string, double> cpu_seconds_per_gb;  // node -> CPU s per GB carried
 };

@@ -103,12 +103,17 @@ Checked<IperfResult> run_iperf_client(const std::string& netns, const IperfCase&
   std::vector<std::string> argv{"/usr/sbin/ip", "netns", "exec", netns};
   for (auto& a : iperf_client_argv(c, server, port)) argv.push_back(std::move(a));
   // iperf3 -J exits non-zero on errors but still prints the JSON that says why.
-  // Generous: a loaded machine stretches the start and the end-of-test exchange.
-  auto out = nodes::run_capture(argv, std::chrono::seconds(2 * c.seconds + 30));
+  // Generous: a loaded machine stretches the start and the end-of-test exchange by seconds;
+  // longer than this, iperf3 hangs (run_bench retries once).
+  auto out = nodes::run_capture(argv, std::chrono::seconds(c.seconds + 20));
   if (!out) {
     // The failure text carries iperf3's JSON (which names the problem) when it printed one.
     const std::string& msg = out.error().message;
     auto brace = msg.find('{');
+    if (out.error().code == std::errc::timed_out) {
+      return Unexpected{Error{out.error().code, "iperf3 client did not finish within " +
+                                                    std::to_string(c.seconds + 20) + " s"}};
+    }
     if (brace == std::string::npos) return Unexpected{out.error()};
     return parse_iperf_json(msg.substr(brace), c.udp);
   }
