@@ -217,7 +217,7 @@ int cmd_up(const LabSource& src, const UpOptions& opt) {
   std::string stuck_before;
   auto stuck_since = Clock::now();
   while (Clock::now() < deadline) {
-    auto gateways = topology::verify::query_gateways(plan, paths_for(*lab));
+    auto gateways = topology::nodes::gateways_status(plan, paths_for(*lab));
     auto m = merge_consoles(*lab, gateways);
     why = converged(m);
     // Traffic follows the VNet's and the VPC's routes: converged once the supervisor has

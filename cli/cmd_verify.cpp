@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/consoles.hpp"
 #include "dataplane/linux/netns.hpp"
+#include "topology/nodes/real_node.hpp"
 #include "topology/verify/verify.hpp"
 
 namespace vpnlab::cli {
@@ -29,7 +30,7 @@ int cmd_verify(const LabSource& src, bool json) {
     }
   }
   topology::RunPaths paths{run_dir(lab->lab.name)};
-  auto gateways = topology::verify::query_gateways(plan, paths);
+  auto gateways = topology::nodes::gateways_status(plan, paths);
   auto report =
       topology::verify::run_verify(*lab, plan, paths, merge_consoles(*lab, gateways), gateways);
   if (json) {

@@ -15,9 +15,10 @@ LabStatus collect_status(const topology::Lab& lab, const topology::LabPlan& plan
     s.namespaces_present += dataplane::netns_exists(n.netns);
   topology::RunPaths paths{run_dir(lab.lab.name)};
   nlohmann::json gateways = nlohmann::json::object();
-  for (const auto& g : plan.gateways) {
-    gateways[g.node] =
-        s.namespaces_present == 0 ? nlohmann::json() : topology::nodes::gateway_status(g, paths);
+  if (s.namespaces_present > 0) {
+    gateways = topology::nodes::gateways_status(plan, paths);
+  } else {
+    for (const auto& g : plan.gateways) gateways[g.node] = nullptr;
   }
   s.merged = merge_consoles(lab, gateways);
   s.merged["underlay"] = {{"namespaces_present", s.namespaces_present},

@@ -223,8 +223,7 @@ int run_supervisor(const LabPlan& plan, const RunPaths& paths, std::chrono::mill
   VPNLAB_LOG(info, "sup", "lab supervisor started (route propagation every %lld ms)",
              static_cast<long long>(period.count()));
   while (!g_stop && underlay_present(plan.underlay)) {
-    nlohmann::json status = nlohmann::json::object();
-    for (const auto& g : plan.gateways) status[g.node] = nodes::gateway_status(g, paths, period);
+    nlohmann::json status = nodes::gateways_status(plan, paths, period);
     auto changed = apply_fabric_routes(desired_fabric_routes(plan, addresses, status), *sockets);
     if (!changed) {
       VPNLAB_LOG(warn, "sup", "route propagation: %s", changed.error().message.c_str());

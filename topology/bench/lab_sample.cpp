@@ -5,7 +5,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "topology/control_client.hpp"
 #include "topology/nodes/real_node.hpp"
 
 namespace vpnlab::topology::bench {
@@ -40,13 +39,13 @@ LabSample sample_lab(const LabPlan& plan, const RunPaths& paths) {
     if (nodes::is_real(g)) continue;
     if (int pid = running_gateway_pid(paths, g.node))
       s.cpu_seconds[g.node] = process_cpu_seconds(pid);
-    auto reply = control_request(paths.socket(g.node), {{"command", "status"}});
-    if (!reply || !reply->contains("tunnels")) {
-      s.errors.push_back(g.node + ": " +
-                         (reply ? std::string("no tunnels in status") : reply.error().message));
+    const auto reply = nodes::gateway_status(g, paths);
+    if (!reply.is_object() || !reply.contains("tunnels")) {
+      s.errors.push_back(g.node +
+                         (reply.is_object() ? ": no tunnels in status" : ": not answering"));
       continue;
     }
-    for (const auto& t : (*reply)["tunnels"]) {
+    for (const auto& t : reply["tunnels"]) {
       const auto& c = t.contains("counters") ? t["counters"] : nlohmann::json();
       s.tunnels.push_back({g.node, t.value("device", ""), t.value("name", ""),
                            g.cloud == Cloud::aws, counter(c, "dp.tx.bytes"),

@@ -182,4 +182,11 @@ nlohmann::json gateway_status(const GatewayPlan& plan, const RunPaths& paths,
           {"tunnels", strongswan_tunnels(plan, p)}};
 }
 
+nlohmann::json gateways_status(const LabPlan& plan, const RunPaths& paths,
+                               std::chrono::milliseconds timeout) {
+  nlohmann::json all = nlohmann::json::object();
+  for (const auto& g : plan.gateways) all[g.node] = gateway_status(g, paths, timeout);
+  return all;
+}
+
 }  // namespace vpnlab::topology::nodes

@@ -53,6 +53,10 @@ Checked<std::string> node_drill(const GatewayPlan& plan, const NodePaths& paths,
 /// null when the node does not answer.
 nlohmann::json gateway_status(const GatewayPlan& plan, const RunPaths& paths,
                               std::chrono::milliseconds timeout = std::chrono::seconds(2));
+/// Every gateway's status document by node ({"azure-gw0": {...}, ...}; null for one that
+/// does not answer): what up, status, verify, bench and the supervisor all read.
+nlohmann::json gateways_status(const LabPlan& plan, const RunPaths& paths,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
 inline NodePaths node_paths(const RunPaths& run, const GatewayPlan& plan) {
   return {run.dir, plan.node};

@@ -26,12 +26,6 @@ RouteTables read_tables(const LabPlan& plan) {
 
 }  // namespace
 
-nlohmann::json query_gateways(const LabPlan& plan, const RunPaths& paths) {
-  nlohmann::json all = nlohmann::json::object();
-  for (const auto& g : plan.gateways) all[g.node] = nodes::gateway_status(g, paths);
-  return all;
-}
-
 Report run_verify(const Lab& lab, const LabPlan& plan, const RunPaths& paths,
                   const nlohmann::json& consoles, const nlohmann::json& gateways) {
   Report r;
@@ -40,7 +34,7 @@ Report run_verify(const Lab& lab, const LabPlan& plan, const RunPaths& paths,
   console_checks(lab, plan, consoles, gateways, r);
   RouteTables tables = read_tables(plan);
   route_checks(lab, plan, gateways, tables, supervisor, r);
-  GatewayQuery query = [&] { return query_gateways(plan, paths); };
+  GatewayQuery query = [&] { return nodes::gateways_status(plan, paths); };
   tunnel_datapath_checks(lab, plan, query, r);
   vm_to_host_checks(lab, plan, query, tables, supervisor, r);
   return r;

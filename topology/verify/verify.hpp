@@ -11,7 +11,6 @@
 namespace vpnlab::topology::verify {
 
 /// node -> status document of every gateway of the plan (vpnlab or real nodes).
-nlohmann::json query_gateways(const LabPlan& plan, const RunPaths& paths);
 
 /// `consoles`: the merged console view of `gateways` (cli/consoles.hpp merge_consoles).
 Report run_verify(const Lab& lab, const LabPlan& plan, const RunPaths& paths,
