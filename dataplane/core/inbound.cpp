@@ -154,12 +154,13 @@ std::size_t InboundWorker::decrypt_run(const SaTable& table, std::size_t begin) 
     jobs_.push_back(job);
   }
   in->sa->decap_batch(lane_, jobs_);
-  for (std::size_t k = 0; k < jobs_.size(); ++k) deliver(*in, begin + k, jobs_[k]);
+  std::int64_t now = 0;  // read once per batch, when a limit first needs it
+  for (std::size_t k = 0; k < jobs_.size(); ++k) deliver(*in, begin + k, jobs_[k], now);
   return end;
 }
 
 void InboundWorker::deliver(const InboundEntry& in, std::size_t index,
-                            const esp::InboundSa::Job& job) {
+                            const esp::InboundSa::Job& job, std::int64_t& now) {
   Tunnel& tunnel = dp_.tunnel(in.tunnel);
   if (!job.ok) {
     tunnel.counters.rx.drop(job.reason);
@@ -172,7 +173,7 @@ void InboundWorker::deliver(const InboundEntry& in, std::size_t index,
   }
   // Emulated cloud limits on the decrypted (inner) bytes, as CloudWatch counts them.
   if (tunnel.rx_limit.enabled() || dp_.aggregate_rx_limit().enabled()) {
-    const std::int64_t now = RatePolicer::now_ns();
+    if (now == 0) now = RatePolicer::now_ns();
     const auto bytes = static_cast<std::uint32_t>(job.out.inner.length);
     if (!tunnel.rx_limit.admit(bytes, now) || !dp_.aggregate_rx_limit().admit(bytes, now)) {
       tunnel.counters.rx.drop(DpDrop::rate_limited);

@@ -27,7 +27,9 @@ class InboundWorker {
   void classify(const SocketPort& port);
   void decrypt_batch(const SaTable& table);
   std::size_t decrypt_run(const SaTable& table, std::size_t begin);
-  void deliver(const InboundEntry& in, std::size_t index, const esp::InboundSa::Job& job);
+  /// `now`: the batch's clock for the emulated limits, read on first use (0 until then).
+  void deliver(const InboundEntry& in, std::size_t index, const esp::InboundSa::Job& job,
+               std::int64_t& now);
   void write_tunnels();
 
   Dataplane& dp_;
