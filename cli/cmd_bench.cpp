@@ -38,7 +38,9 @@ int cmd_bench(const LabSource& src, const BenchOptions& opt) {
     std::fprintf(stderr, "vpnlab bench: --time and --streams must be at least 1\n");
     return 1;
   }
-  topology::bench::BenchOptions run{opt.seconds, opt.streams, 5201, nullptr};
+  topology::bench::BenchOptions run;
+  run.seconds = opt.seconds;
+  run.streams = opt.streams;
   bool tty = ::isatty(STDERR_FILENO) != 0;
   run.progress = [tty](const std::string& line) {
     // A progress line that rewrites itself on a terminal, one line per case otherwise.

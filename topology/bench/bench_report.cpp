@@ -32,6 +32,13 @@ std::string direction(const BenchCase& c) {
 
 }  // namespace
 
+std::string TunnelShare::limit_verdict() const {
+  const double use = limit_use();
+  const std::string pct = fmt("%.0f %% of it", use * 100);
+  if (!within_limit()) return "EXCEEDED (" + pct + ")";
+  return use >= 0.9 ? "held at " + pct : "not reached (" + pct + ")";
+}
+
 std::vector<TunnelShare> tunnel_shares(const SampleDelta& d, bool vnet_to_vpc, double seconds) {
   std::map<std::string, Carried> by_device;  // the AWS end's view wins over Azure's
   for (const auto& t : d.tunnels) {
@@ -77,7 +84,7 @@ std::string render_text(const BenchReport& r) {
       s += line;
       if (t.limit_gbps > 0 || t.limit_kpps > 0) {
         s += fmt("   limit %.2f Gbps", t.limit_gbps) + fmt(" / %.0f kpps: ", t.limit_kpps) +
-             (t.within_limit() ? "held" : "EXCEEDED");
+             t.limit_verdict();
       }
       s += "\n";
     }
@@ -106,6 +113,7 @@ std::string render_json(const BenchReport& r) {
                         {"protocol", c.iperf.udp ? "udp" : "tcp"},
                         {"streams", c.iperf.streams},
                         {"cpu_seconds_per_gb", c.cpu_seconds_per_gb}};
+    if (c.limit_probe) j["limit_probe"] = true;
     if (c.iperf.udp) j["udp_payload_bytes"] = c.iperf.udp_payload;
     if (c.result) {
       j["gbps"] = c.result->bits_per_second / 1e9;
@@ -131,6 +139,7 @@ std::string render_json(const BenchReport& r) {
                          {"limit_gbps", t.limit_gbps},
                          {"limit_kpps", t.limit_kpps},
                          {"within_limit", t.within_limit()},
+                         {"limit_use", t.limit_use()},
                          {"gbps", t.gbps},
                          {"kpps", t.kpps},
                          {"share", t.share}});

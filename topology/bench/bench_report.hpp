@@ -25,6 +25,15 @@ struct TunnelShare {
     return (limit_gbps <= 0 || gbps <= limit_gbps * 1.05) &&
            (limit_kpps <= 0 || kpps <= limit_kpps * 1.05);
   }
+  /// How much of its limit the tunnel used: the larger of its bit-rate and packet-rate
+  /// fractions; 0 without a limit.
+  double limit_use() const {
+    double g = limit_gbps > 0 ? gbps / limit_gbps : 0, k = limit_kpps > 0 ? kpps / limit_kpps : 0;
+    return g > k ? g : k;
+  }
+  /// "held at 98 % of it" (at least 90 % used: the limit was reached and held), "not reached
+  /// (61 % of it)", or "EXCEEDED (112 % of it)".
+  std::string limit_verdict() const;
 };
 
 struct BenchCase {
@@ -32,7 +41,8 @@ struct BenchCase {
   bool vnet_to_vpc = true;  // direction
   IperfCase iperf;
   std::optional<IperfResult> result;
-  std::string error;  // why there is no result
+  bool limit_probe = false;  // offered above a tunnel's emulated limit, to show it held
+  std::string error;         // why there is no result
   /// Why the case ran more than once (the first attempt's failure), empty when it did not.
   std::string retried;
   std::vector<TunnelShare> tunnels;  // those that carried >= 1 % of the case's bytes

@@ -53,6 +53,20 @@ std::vector<BenchCase> bench_cases(const BenchOptions& opt) {
   add("TCP, 1 stream", false, 1);
   add("TCP, " + n, false, opt.streams);
   add("UDP 64-byte datagrams, " + n, true, opt.streams);
+  if (opt.limit_probe_gbps > 0) {
+    // Large datagrams, so the bit rate (not the packet rate) is what exceeds the limit; 1200
+    // bytes of payload keep the inner packet (1228 bytes) under the tunnel's MTU.
+    BenchCase c;
+    c.title = "UDP 1200-byte datagrams at 1.5x a tunnel's limit";
+    c.vnet_to_vpc = false;
+    c.limit_probe = true;
+    c.iperf.udp = true;
+    c.iperf.reverse = true;
+    c.iperf.seconds = opt.seconds;
+    c.iperf.udp_payload = 1200;
+    c.iperf.udp_offered_pps = static_cast<int>(1.5 * opt.limit_probe_gbps * 1e9 / (8 * 1228));
+    cases.push_back(c);
+  }
   return cases;
 }
 
@@ -68,11 +82,15 @@ BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths
   const auto& gw = lab.azure.gateway;
   r.azure_sku = gw.sku + " " + gw.generation;
   r.azure_aggregate = azure_sku_aggregate(gw.sku, gw.generation);
-  r.cases = bench_cases(opt);
+  BenchOptions with_probe = opt;
   for (const auto& g : plan.gateways) {
-    for (const auto& t : g.tunnels) r.limits_emulated |= t.limit_gbps > 0 || t.limit_pps > 0;
+    for (const auto& t : g.tunnels) {
+      r.limits_emulated |= t.limit_gbps > 0 || t.limit_pps > 0;
+      if (g.cloud == Cloud::aws && t.limit_gbps > 0) with_probe.limit_probe_gbps = t.limit_gbps;
+    }
     r.limits_emulated |= g.aggregate_limit_gbps > 0;
   }
+  r.cases = bench_cases(with_probe);
 
   auto server =
       IperfServer::start(netns_of(plan, "vpc-host"), opt.port, paths.dir + "/bench-iperf3.log");

@@ -17,6 +17,9 @@ struct BenchOptions {
   int seconds = 5;
   int streams = 4;
   std::uint16_t port = 5201;
+  /// A tunnel's emulated bit-rate limit (Gbps): when set, one more case offers 1.5 times it
+  /// VPC host -> VNet VM, where the VGW's path choice puts the whole flow on one tunnel.
+  double limit_probe_gbps = 0;
   std::function<void(const std::string&)> progress;  // "[2/6] TCP, 1 stream, ..." per case
 };
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "topology/bench/bench_report.hpp"
+#include "topology/bench/bench_run.hpp"
 #include "topology/bench/iperf.hpp"
 #include "topology/cloud_limits.hpp"
 
@@ -137,6 +138,33 @@ TEST(BenchText, NamesLimitsAndFailures) {
   EXPECT_EQ(json["cases"][0]["tunnels"][0]["device"], "aws0t1");
   EXPECT_EQ(json["cases"][1]["error"], "iperf3 report: unable to connect");
   EXPECT_EQ(json["limits"]["aws_per_tunnel"]["pps"], 140000);
+}
+
+TEST(LimitVerdict, HeldOnlyWhenReachedNotReachedBelowExceededAbove) {
+  TunnelShare t{"aws0t1", "ToAzureInstance0.tunnel1", "aws-vgw", 0, 1.24, 100.0, 1.0};
+  t.limit_gbps = 1.25;
+  t.limit_kpps = 140;
+  EXPECT_EQ(t.limit_verdict(), "held at 99 % of it");
+  t.gbps = 0.5;  // the packet rate is the larger use: 100 / 140
+  EXPECT_EQ(t.limit_verdict(), "not reached (71 % of it)");
+  t.kpps = 150;  // 107 %: beyond the 5 % margin
+  EXPECT_EQ(t.limit_verdict(), "EXCEEDED (107 % of it)");
+  EXPECT_FALSE(t.within_limit());
+}
+
+TEST(BenchCases, ALimitProbeOffersOneAndAHalfTimesTheLimitOverOneTunnel) {
+  BenchOptions opt;
+  opt.seconds = 3;
+  EXPECT_EQ(bench_cases(opt).size(), 6u);
+  opt.limit_probe_gbps = 1.25;
+  auto cases = bench_cases(opt);
+  ASSERT_EQ(cases.size(), 7u);
+  const auto& probe = cases.back();
+  EXPECT_TRUE(probe.limit_probe);
+  EXPECT_FALSE(probe.vnet_to_vpc);  // the VGW sends it, on the tunnel its path choice picks
+  EXPECT_TRUE(probe.iperf.reverse && probe.iperf.udp);
+  // 1.5 x 1.25 Gbps of 1228-byte inner packets.
+  EXPECT_NEAR(probe.iperf.udp_offered_pps * 1228.0 * 8, 1.875e9, 1e6);
 }
 
 }  // namespace
