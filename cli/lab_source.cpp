@@ -30,6 +30,15 @@ std::optional<topology::Lab> load_valid_lab(const LabSource& src, bool quiet_war
   } else {
     shown = "<default lab>";
     loaded = topology::load_default_lab();
+    // --lab names one lab: never fall back to another (down --lab X must not take the
+    // default lab down). The default lab itself needs no saved description.
+    if (!src.lab_name.empty() && loaded.lab && loaded.lab->lab.name != src.lab_name) {
+      std::fprintf(stderr,
+                   "lab '%s' is not up: no description saved by `vpnlab up` at %s/lab.yaml "
+                   "(give the lab file instead of --lab)\n",
+                   src.lab_name.c_str(), run_dir(src.lab_name).c_str());
+      return std::nullopt;
+    }
   }
   topology::Diagnostics all = loaded.diagnostics;
   if (loaded.lab) {

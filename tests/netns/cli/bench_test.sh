@@ -21,6 +21,9 @@ grep -q "name: $LAB" "$work/lab.yaml" || fail "could not make the test lab"
 
 "$VPNLAB" bench "$work/lab.yaml" --time 1 >"$work/down.out" 2>&1 && fail "bench ran on a lab that is not up"
 grep -q "is not up" "$work/down.out" || fail "bench did not say the lab is not up: $(cat "$work/down.out")"
+# --lab names one lab: one that was never up is refused by name, never swapped for the default lab.
+"$VPNLAB" down --lab "$LAB" >"$work/down.out" 2>&1 && fail "down --lab accepted a lab that was never up"
+grep -q "lab '$LAB' is not up" "$work/down.out" || fail "down --lab did not name the lab: $(cat "$work/down.out")"
 
 "$VPNLAB" up "$work/lab.yaml" --wait 60 >"$work/up.out" 2>&1 || { cat "$work/up.out"; fail "up"; }
 "$VPNLAB" status "$work/lab.yaml" --json >"$work/status.json" || fail "status"
