@@ -104,6 +104,9 @@ std::string converged(const nlohmann::json& m) {
   for (const auto& p : m["azure"]["bgpPeerStatus"]) {
     if (p.value("state", "") != "Connected")
       return "BGP peer " + p.value("neighbor", "") + " not Connected";
+    // Part 4 shows each peer with the VPC's route: a session just up has not had it yet.
+    if (p.value("routesReceived", 0) == 0)
+      return "BGP peer " + p.value("neighbor", "") + " Connected, no route received yet";
   }
   for (const auto& v : m["aws"]["VpnConnections"]) {
     for (const auto& t : v["VgwTelemetry"]) {
