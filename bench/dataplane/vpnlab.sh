@@ -7,7 +7,8 @@
 # CRYPTO=auto (default: intel-ipsec-mb where it runs) | openssl   (esp/crypto_backend.hpp)
 # ESP_TRANSPORT=raw_socket (default) | af_packet | auto   how ENCAP=raw travels (engine.hpp
 #   EspTransport: protocol-50 sockets, or AF_PACKET sockets + an nftables ingress drop);
-#   QDISC_BYPASS=1 adds PACKET_QDISC_BYPASS to af_packet sends
+#   QDISC_BYPASS=1 adds PACKET_QDISC_BYPASS to af_packet sends; RX_RING=0 receives with
+#   recvmmsg instead of a TPACKET_V3 ring
 # iperf3 TCP 1 and 4 streams and 64-byte UDP (udp_blast), REPS runs of T seconds, medians, CPU
 # of the two dataplane processes. Cleans up everything it made (lib.sh).
 # PROFILE=FILE: instead, one iperf3 TCP single-stream run of T seconds under
@@ -22,6 +23,7 @@ SPIN_US=${SPIN_US:-}  # --spin-us for vpnlab_dp_manual (empty: its default)
 CRYPTO=${CRYPTO:-auto}  # --crypto: auto (ipsec-mb where it runs) | openssl | ipsec-mb
 ESP_TRANSPORT=${ESP_TRANSPORT:-raw_socket}
 QDISC_BYPASS=${QDISC_BYPASS:-0}
+RX_RING=${RX_RING:-1}  # 0: af_packet receives with recvmmsg instead of a TPACKET_V3 ring
 [ -x "$DP" ] || die "missing $DP (build the vpnlab_dp_manual target, or set BUILD=)"
 build_gw_topo
 
@@ -51,7 +53,7 @@ for s in a b; do
   ns=$([ $s = a ] && echo "$NS_GA" || echo "$NS_GB")
   bg "$ns" "$WORK/$s.log" "$DP" "$WORK/$s.conf" --workers "$WORKERS" --counters "$WORK/$s.counters" \
     ${SPIN_US:+--spin-us "$SPIN_US"} --crypto "$CRYPTO" --esp-transport "$ESP_TRANSPORT" \
-    $([ "$QDISC_BYPASS" = 1 ] && echo --qdisc-bypass)
+    $([ "$QDISC_BYPASS" = 1 ] && echo --qdisc-bypass) $([ "$RX_RING" = 0 ] && echo --no-rx-ring)
   TUN_PIDS+=("$BG_PID")
 done
 for s in a b; do

@@ -87,6 +87,8 @@ struct EngineOptions {
   EspTransport esp_transport = EspTransport::raw_socket;
   /// af_packet: PACKET_QDISC_BYPASS on sends (packet captures then miss them).
   bool qdisc_bypass = false;
+  /// af_packet: receive through TPACKET_V3 rings (false: recvmmsg).
+  bool packet_rx_ring = true;
 };
 
 class Engine final : public SaInstaller {

@@ -3,12 +3,13 @@
 //
 //   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]
 //                    [--crypto auto|openssl|ipsec-mb] [--esp-transport raw_socket|af_packet|auto]
-//                    [--qdisc-bypass]
+//                    [--qdisc-bypass] [--no-rx-ring]
 //
 // --workers: worker threads (TUN queues, sockets), default 0 = one per core.
 //
 // --esp-transport: how raw ESP tunnels send and receive (engine.hpp EspTransport; default
-// raw_socket); --qdisc-bypass: PACKET_QDISC_BYPASS on the af_packet transport's sends.
+// raw_socket); --qdisc-bypass: PACKET_QDISC_BYPASS on the af_packet transport's sends;
+// --no-rx-ring: af_packet receives with recvmmsg instead of a TPACKET_V3 ring.
 //
 // Prints "esp transport: NAME" (with the fallback reason, if any) and then "ready" on stdout once
 // the tunnels are up and the SAs installed. On SIGUSR1 and at exit it writes the counters (to FILE,
@@ -42,6 +43,7 @@ struct Args {
   std::size_t workers = 0;  // one per core
   bool offload = true;
   bool qdisc_bypass = false;
+  bool rx_ring = true;
   int spin_us = -1;
   EspTransport esp_transport = EspTransport::raw_socket;
   vpnlab::esp::CryptoBackend crypto = vpnlab::esp::CryptoBackend::automatic;
@@ -72,6 +74,8 @@ bool parse_args(int argc, char** argv, Args& a) {
       auto t = parse_esp_transport(argv[++i]);
       if (!t) return false;
       a.esp_transport = *t;
+    } else if (s == "--no-rx-ring") {
+      a.rx_ring = false;
     } else if (s == "--qdisc-bypass") {
       a.qdisc_bypass = true;
     } else if (s == "--no-offload") {
@@ -126,7 +130,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N] "
                  "[--crypto auto|openssl|ipsec-mb] [--esp-transport raw_socket|af_packet|auto] "
-                 "[--qdisc-bypass]\n",
+                 "[--qdisc-bypass] [--no-rx-ring]\n",
                  argv[0]);
     return 2;
   }
@@ -154,6 +158,7 @@ int main(int argc, char** argv) {
   options.crypto = args.crypto;
   options.esp_transport = args.esp_transport;
   options.qdisc_bypass = args.qdisc_bypass;
+  options.packet_rx_ring = args.rx_ring;
   if (args.spin_us >= 0) options.spin_us = static_cast<unsigned>(args.spin_us);
   auto engine = Engine::create(std::move(configs), options);
   if (!engine) {

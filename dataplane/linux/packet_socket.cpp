@@ -89,10 +89,21 @@ Checked<std::unique_ptr<PacketEspSocket>> PacketEspSocket::open(Ipv4Address loca
   int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return sys_fail("socket", local);
   const char* step = nullptr;
+  std::optional<PacketRxRing> ring;
   if (!attach_filter(fd, local)) {
     step = "SO_ATTACH_FILTER";
   } else if (!set_options(fd, options)) {
     step = "PACKET_IGNORE_OUTGOING/QDISC_BYPASS";
+  } else if (options.rx_ring) {
+    auto r = PacketRxRing::map(fd, PacketRxRing::Geometry{});
+    if (!r) {
+      ::close(fd);
+      return fail(r.error().code,
+                  "AF_PACKET ESP socket for " + local.to_string() + ": " + r.error().message);
+    }
+    ring.emplace(std::move(*r));
+  }
+  if (step != nullptr) {
   } else if (!bind_device(fd, options.ifindex)) {
     step = "bind ETH_P_ALL";
   } else if (!join_fanout(fd, options.fanout_group)) {
@@ -112,16 +123,17 @@ Checked<std::unique_ptr<PacketEspSocket>> PacketEspSocket::open(Ipv4Address loca
   }
   std::size_t batch = options.batch == 0 ? 1 : options.batch;
   return std::unique_ptr<PacketEspSocket>(
-      new PacketEspSocket(fd, raw_fd, local, batch, std::move(*hops)));
+      new PacketEspSocket(fd, raw_fd, local, batch, std::move(*hops), std::move(ring)));
 }
 
 PacketEspSocket::PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::size_t batch,
-                                 NextHopCache hops)
+                                 NextHopCache hops, std::optional<PacketRxRing> ring)
     : fd_(fd),
       raw_fd_(raw_fd),
       local_(local),
       batch_(batch),
       hops_(std::move(hops)),
+      ring_(std::move(ring)),
       rx_msgs_(batch),
       tx_msgs_(batch),
       rx_iov_(batch),
@@ -131,11 +143,43 @@ PacketEspSocket::PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::siz
 }
 
 PacketEspSocket::~PacketEspSocket() {
+  ring_.reset();  // unmap before the socket goes
   ::close(fd_);
   ::close(raw_fd_);
 }
 
+// Frames from the ring: only the ESP packet is copied out (the ring keeps the header).
+Result<std::size_t> PacketEspSocket::read_ring(PacketBatch& out, PacketPool& pool) {
+  std::size_t want = std::min(batch_, out.capacity() - out.size());
+  std::uint64_t taken = 0, bad = 0;
+  std::size_t n = ring_->read(want, [&](std::span<const std::uint8_t> bytes, bool truncated) {
+    auto parsed = truncated ? EspFrameResult{} : parse_esp_frame(bytes);
+    if (!parsed.frame) {
+      ++bad;
+      return true;
+    }
+    PooledPacket p = pool.acquire();
+    if (!p) return false;  // the pool is dry: the frame waits in the ring
+    const std::uint32_t len = parsed.frame->payload_len;
+    auto room = p->writable();
+    if (len > room.size()) {
+      ++bad;
+      return true;
+    }
+    std::memcpy(room.data(), bytes.data() + parsed.frame->header_len, len);
+    p->set_size(len);
+    p->peer = Endpoint{parsed.frame->src, 0};
+    out.push(std::move(p));
+    ++taken;
+    return true;
+  });
+  counters_.rx_frames.fetch_add(taken, std::memory_order_relaxed);
+  if (bad != 0) counters_.rx_malformed.fetch_add(bad, std::memory_order_relaxed);
+  return n;
+}
+
 Result<std::size_t> PacketEspSocket::read_batch(PacketBatch& out, PacketPool& pool) {
+  if (ring_) return read_ring(out, pool);
   std::size_t want = std::min(batch_, out.capacity() - out.size());
   if (prepare_receive(pool, want, rx_bufs_, rx_msgs_.data(), rx_iov_.data(), nullptr, 0) == 0) {
     return std::size_t{0};

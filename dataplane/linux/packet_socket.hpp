@@ -10,7 +10,8 @@
 //            the next hop's link-layer address (next_hop.hpp): one copy, no route lookup;
 //   receive  a packet socket on the peers' device (ETH_P_ALL, so it sees frames before the
 //            ingress hook) with a classic BPF filter for ESP to the local address
-//            (esp_socket_filter.hpp), recvmmsg()ed in batches. Lanes share the frames
+//            (esp_socket_filter.hpp), read from a TPACKET_V3 ring (packet_rx_ring.hpp) or
+//            recvmmsg()ed in batches. Lanes share the frames
 //            through one PACKET_FANOUT group (hash: one peer's SA stays on one worker), which
 //            also reassembles outer fragments (PACKET_FANOUT_FLAG_DEFRAG).
 //
@@ -33,10 +34,12 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "dataplane/core/devices.hpp"
 #include "dataplane/linux/next_hop.hpp"
+#include "dataplane/linux/packet_rx_ring.hpp"
 
 namespace vpnlab::dataplane {
 
@@ -57,6 +60,9 @@ class PacketEspSocket final : public DatagramSocket {
     /// the one device the peers are reached through, the TUN devices' and LAN's packets
     /// never reach the socket's fanout (which hashes each packet before filtering).
     int ifindex = 0;
+    /// Receive through a TPACKET_V3 ring (packet_rx_ring.hpp: one wakeup per block) rather
+    /// than recvmmsg (one wakeup per packet while the worker sleeps).
+    bool rx_ring = true;
   };
   /// Opens and binds both sockets and joins the fanout group. Errors (EPERM without
   /// CAP_NET_RAW, no AF_PACKET, fanout) carry errno and name the step.
@@ -74,7 +80,9 @@ class PacketEspSocket final : public DatagramSocket {
   const PacketSocketCounters& counters() const { return counters_; }
 
  private:
-  PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::size_t batch, NextHopCache hops);
+  PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::size_t batch, NextHopCache hops,
+                  std::optional<PacketRxRing> ring);
+  Result<std::size_t> read_ring(PacketBatch& out, PacketPool& pool);
   bool frame(PacketBuf& p, const NextHop4& hop, std::size_t slot);
   bool send_through_kernel(PacketBuf& p);
 
@@ -83,6 +91,7 @@ class PacketEspSocket final : public DatagramSocket {
   Ipv4Address local_;
   std::size_t batch_;
   NextHopCache hops_;
+  std::optional<PacketRxRing> ring_;
   std::uint16_t ip_id_ = 0;
   PacketSocketCounters counters_;
   std::vector<mmsghdr> rx_msgs_, tx_msgs_;
