@@ -68,7 +68,8 @@ fi
 n=$(jq --arg t "$ESP_TRANSPORT" '[.esp_transport[] | select(.transport == ($t | sub("_"; " ")) or .transport == $t)] | length' "$work/status-all.json")
 [ "$n" = 3 ] || { jq '.esp_transport' "$work/status-all.json"; fail "expected 3 gateways on $ESP_TRANSPORT, got $n"; }
 "$VPNLAB" status "$work/lab.yaml" >"$work/status.txt"
-grep -E "^ESP transport \(raw ESP between the clouds\): .*aws-vgw $(echo "$ESP_TRANSPORT" | tr _ ' ')" "$work/status.txt" ||
+shown=$ESP_TRANSPORT; [ "$shown" = raw_socket ] && shown="raw socket"
+grep -E "^ESP transport \(raw ESP between the clouds\): .*aws-vgw $shown" "$work/status.txt" ||
   { cat "$work/status.txt"; fail "status does not name the ESP transport"; }
 if [ "$ESP_TRANSPORT" = af_packet ]; then
   rx=$(jq '.gateways["aws-vgw"].counters.dataplane["dp.af_packet.rx.frames"] // 0' "$work/status-all.json")
