@@ -131,12 +131,29 @@ json aws_view(const topology::Lab& lab, const json& gws) {
           {"VpnConnections", vpns}};
 }
 
+// Which raw ESP path each vpnlab gateway runs (lab.esp_transport), and why af_packet fell
+// back where it did: not a cloud console field, the lab's own.
+json esp_transports(const json& gws) {
+  json out = json::object();
+  if (!gws.is_object()) return out;
+  for (const auto& [node, gw] : gws.items()) {
+    if (!gw.is_object() || !gw.contains("esp_transport")) continue;
+    json e = {{"transport", gw.value("esp_transport", "")},
+              {"requested", gw.value("esp_transport_requested", "")}};
+    if (!gw.value("esp_transport_fallback", "").empty())
+      e["fallback"] = gw.value("esp_transport_fallback", "");
+    out[node] = e;
+  }
+  return out;
+}
+
 }  // namespace
 
 json merge_consoles(const topology::Lab& lab, const json& gateways) {
   return {{"lab", lab.lab.name},
           {"keying", lab.lab.keying},
           {"time_factor", lab.lab.time_factor},
+          {"esp_transport", esp_transports(gateways)},
           {"azure", azure_view(lab, gateways)},
           {"aws", aws_view(lab, gateways)}};
 }
@@ -199,6 +216,16 @@ std::string render_consoles(const json& m) {
       if (t.contains("BgpLastError"))
         out += "              BGP last error: " + t["BgpLastError"].get<std::string>() + "\n";
     }
+  }
+  if (m.contains("esp_transport") && !m["esp_transport"].empty()) {
+    out += "\nESP transport (raw ESP between the clouds):";
+    for (const auto& [node, e] : m["esp_transport"].items()) {
+      out += " " + node + " " + e.value("transport", "");
+      if (e.contains("fallback"))
+        out += " (af_packet did not start: " + e.value("fallback", "") + ")";
+      out += ";";
+    }
+    out.back() = '\n';
   }
   if (m.value("keying", "") == "manual")
     out += "\n(keying: manual - SAs derived from the PSKs, no IKE)\n";

@@ -45,6 +45,7 @@ GatewayPlan base_plan(const Lab& lab, const std::string& node, Cloud cloud, int 
   g.instance = instance;
   g.time_factor = lab.lab.time_factor;
   g.keying = lab.lab.keying;
+  g.esp_transport = lab.lab.esp_transport;
   if (auto it = lab.lab.nodes.find(node); it != lab.lab.nodes.end()) {
     g.implementation = it->second.implementation;
     g.command = it->second.command;

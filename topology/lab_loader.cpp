@@ -175,6 +175,7 @@ LoadResult load_lab_text(const std::string& yaml, const std::string& file) {
       l.real("time_factor", lab.lab.time_factor);
       l.str("keying", lab.lab.keying);
       l.boolean("emulate_limits", lab.lab.emulate_limits);
+      l.str("esp_transport", lab.lab.esp_transport);
       l.named_objects("nodes", [&](const std::string& node, YamlReader& n) {
         NodeSettings& settings = lab.lab.nodes[node];
         n.str("implementation", settings.implementation);

@@ -198,6 +198,10 @@ struct LabSettings {
   std::string keying = "ike";
   // Gateways hold the clouds' documented throughput limits (topology/cloud_limits.hpp).
   bool emulate_limits = false;
+  // How the gateways carry raw ESP (IP protocol 50) between the clouds' public addresses:
+  // raw_socket (protocol-50 sockets), af_packet (packet sockets, dataplane/linux/
+  // packet_socket.hpp), or auto (af_packet, else raw_socket with the reason in status).
+  std::string esp_transport = "raw_socket";
   std::map<std::string, NodeSettings> nodes;  // azure-gw0 | azure-gw1 | aws-vgw -> settings
 };
 

@@ -92,7 +92,8 @@ struct GatewayPlan {
   // Emulated aggregate over all tunnels, per direction (0: none): an Azure SKU's, shared by
   // the active/active instances.
   double aggregate_limit_gbps = 0;
-  std::string keying = "ike";  // ike | manual (LabSettings::keying)
+  std::string keying = "ike";                // ike | manual (LabSettings::keying)
+  std::string esp_transport = "raw_socket";  // raw_socket | af_packet | auto (LabSettings)
   // Who runs this node (lab.nodes): vpnlab | strongswan+frr | strongswan+bird | external.
   std::string implementation = "vpnlab";
   std::string command;  // external: run with /bin/sh -c in the node's namespace ("" = none)

@@ -214,6 +214,9 @@ std::string plan_to_yaml(const GatewayPlan& g) {
     e << YAML::Key << "aggregate_limit_gbps" << YAML::Value << g.aggregate_limit_gbps;
   }
   e << YAML::Key << "keying" << YAML::Value << g.keying;
+  if (g.esp_transport != "raw_socket") {
+    e << YAML::Key << "esp_transport" << YAML::Value << g.esp_transport;
+  }
   e << YAML::Key << "implementation" << YAML::Value << g.implementation;
   if (!g.command.empty()) e << YAML::Key << "command" << YAML::Value << g.command;
   if (g.underlay) emit_underlay(e, *g.underlay);
@@ -254,6 +257,7 @@ Checked<GatewayPlan> plan_from_yaml(const std::string& text) {
     g.time_factor = get<double>(n, "time_factor");
     if (n["aggregate_limit_gbps"]) g.aggregate_limit_gbps = get<double>(n, "aggregate_limit_gbps");
     g.keying = get<std::string>(n, "keying");
+    if (n["esp_transport"]) g.esp_transport = get<std::string>(n, "esp_transport");
     // Plans written before lab.nodes existed are vpnlab nodes.
     if (n["implementation"]) g.implementation = get<std::string>(n, "implementation");
     if (n["command"]) g.command = get<std::string>(n, "command");

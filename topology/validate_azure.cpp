@@ -159,6 +159,10 @@ void validate_azure(const Lab& lab, const Resolved& r, Diagnostics& d) {
   if (!one_of<std::string>(lab.lab.keying, {"ike", "manual"})) {
     d.error(lab, "lab.keying", "'" + lab.lab.keying + "' is not one of ike, manual");
   }
+  if (!one_of<std::string>(lab.lab.esp_transport, {"raw_socket", "af_packet", "auto"})) {
+    d.error(lab, "lab.esp_transport",
+            "'" + lab.lab.esp_transport + "' is not one of raw_socket, af_packet, auto");
+  }
   if (!(lab.lab.time_factor > 0 && lab.lab.time_factor <= 1)) {
     d.error(lab, "lab.time_factor", "must be in (0, 1]: it shortens timers for tests");
   }

@@ -5,6 +5,10 @@
 # ESP=aes256gcm16 (default) | aes256-sha256 | any suite manual_config.hpp knows
 # ENCAP=udp (default) | raw     WORKERS=0 (worker threads per gateway; 0 = one per core)
 # CRYPTO=auto (default: intel-ipsec-mb where it runs) | openssl   (esp/crypto_backend.hpp)
+# ESP_TRANSPORT=raw_socket (default) | af_packet | auto   how ENCAP=raw travels (engine.hpp
+#   EspTransport: protocol-50 sockets, or AF_PACKET sockets + an nftables ingress drop);
+#   QDISC_BYPASS=1 adds PACKET_QDISC_BYPASS to af_packet sends; RX_RING=0 receives with
+#   recvmmsg instead of a TPACKET_V3 ring
 # iperf3 TCP 1 and 4 streams and 64-byte UDP (udp_blast), REPS runs of T seconds, medians, CPU
 # of the two dataplane processes. Cleans up everything it made (lib.sh).
 # PROFILE=FILE: instead, one iperf3 TCP single-stream run of T seconds under
@@ -17,6 +21,9 @@ ENCAP=${ENCAP:-udp}
 WORKERS=${WORKERS:-0}
 SPIN_US=${SPIN_US:-}  # --spin-us for vpnlab_dp_manual (empty: its default)
 CRYPTO=${CRYPTO:-auto}  # --crypto: auto (ipsec-mb where it runs) | openssl | ipsec-mb
+ESP_TRANSPORT=${ESP_TRANSPORT:-raw_socket}
+QDISC_BYPASS=${QDISC_BYPASS:-0}
+RX_RING=${RX_RING:-1}  # 0: af_packet receives with recvmmsg instead of a TPACKET_V3 ring
 [ -x "$DP" ] || die "missing $DP (build the vpnlab_dp_manual target, or set BUILD=)"
 build_gw_topo
 
@@ -45,7 +52,8 @@ t0=$(now_ns)
 for s in a b; do
   ns=$([ $s = a ] && echo "$NS_GA" || echo "$NS_GB")
   bg "$ns" "$WORK/$s.log" "$DP" "$WORK/$s.conf" --workers "$WORKERS" --counters "$WORK/$s.counters" \
-    ${SPIN_US:+--spin-us "$SPIN_US"} --crypto "$CRYPTO"
+    ${SPIN_US:+--spin-us "$SPIN_US"} --crypto "$CRYPTO" --esp-transport "$ESP_TRANSPORT" \
+    $([ "$QDISC_BYPASS" = 1 ] && echo --qdisc-bypass) $([ "$RX_RING" = 0 ] && echo --no-rx-ring)
   TUN_PIDS+=("$BG_PID")
 done
 for s in a b; do
@@ -56,7 +64,9 @@ wait_ping 10 || die "vpnlab: no connectivity host A -> host B"
 t1=$(now_ns)
 UP=$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1e9}')
 MTU=$(ip -n "$NS_GA" -o link show vpn0 | grep -oE 'mtu [0-9]+' | awk '{print $2}')
+TRANSPORT=$(sed -n 's/^esp transport: //p' "$WORK/a.log" | head -1)
 echo "vpnlab dataplane (manual keys), ESP $ESP ($CRYPTO), encap $ENCAP, TUN mtu $MTU, workers $WORKERS, up ${UP}s"
+[ "$ENCAP" = raw ] && echo "raw ESP transport: $TRANSPORT"
 if [ -n "${PROFILE:-}" ]; then
   need perf:linux-perf
   bg "$NS_SRV" "$WORK/iperf-srv.log" iperf3 -s -1 -p "$IPERF_PORT"
@@ -76,8 +86,10 @@ if [ -n "${PROFILE:-}" ]; then
   cat "$PROFILE"
   exit 0
 fi
-measure_path "vpnlab-$ESP-$ENCAP" "esp=$ESP" "crypto=$CRYPTO" "encap=$ENCAP" "tun_mtu=$MTU" "workers=$WORKERS"
+measure_path "vpnlab-$ESP-$ENCAP" "esp=$ESP" "crypto=$CRYPTO" "encap=$ENCAP" "tun_mtu=$MTU" "workers=$WORKERS" \
+  "esp_transport=${TRANSPORT// /_}"
 for p in "${TUN_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null; done
 sleep 0.2
 echo "   counters gw A: $(grep -E '^sa ' "$WORK/a.counters" 2>/dev/null | tr '\n' ';')"
+echo "   af_packet gw A/B: $(grep -hE '^global dp.af_packet' "$WORK/a.counters" "$WORK/b.counters" 2>/dev/null | tr '\n' ';')"
 echo "   drops gw A/B: $(grep -hE '^(tunnel|global) .*drop' "$WORK/a.counters" "$WORK/b.counters" 2>/dev/null | tr '\n' ';')"

@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include "base/errors.hpp"
+#include "dataplane/linux/esp_socket_filter.hpp"
+#include "dataplane/linux/mmsg.hpp"
 
 namespace vpnlab::dataplane {
 
@@ -55,8 +57,8 @@ bool apply_sharing(int fd, LinuxDatagramSocket::Sharing sharing) {
     return ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0;
   }
   if (sharing == Sharing::send_only) {
-    sock_filter drop_all{BPF_RET | BPF_K, 0, 0, 0};
-    sock_fprog prog{1, &drop_all};
+    auto drop_all = drop_all_filter();
+    sock_fprog prog{static_cast<unsigned short>(drop_all.size()), drop_all.data()};
     return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
   }
   return true;
@@ -121,28 +123,13 @@ LinuxDatagramSocket::~LinuxDatagramSocket() {
 Result<std::size_t> LinuxDatagramSocket::read_batch(PacketBatch& out, PacketPool& pool) {
   if (gro_) return read_batch_gro(out, pool);
   std::size_t want = std::min(batch_, out.capacity() - out.size());
-  rx_bufs_.clear();
-  for (std::size_t i = 0; i < want; ++i) {
-    PooledPacket p = pool.acquire();
-    if (!p) break;
-    auto room = p->writable();
-    rx_iov_[i] = iovec{room.data(), room.size()};
-    rx_msgs_[i] = mmsghdr{};
-    rx_msgs_[i].msg_hdr.msg_iov = &rx_iov_[i];
-    rx_msgs_[i].msg_hdr.msg_iovlen = 1;
-    rx_msgs_[i].msg_hdr.msg_name = &rx_addr_[i];
-    rx_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-    rx_bufs_.push_back(std::move(p));
-  }
-  if (rx_bufs_.empty()) return std::size_t{0};
-  int got = ::recvmmsg(fd_, rx_msgs_.data(), static_cast<unsigned>(rx_bufs_.size()), MSG_DONTWAIT,
-                       nullptr);
-  if (got <= 0) {
-    rx_bufs_.clear();
+  if (prepare_receive(pool, want, rx_bufs_, rx_msgs_.data(), rx_iov_.data(), rx_addr_.data(),
+                      sizeof(sockaddr_in)) == 0) {
     return std::size_t{0};
   }
-  for (int i = 0; i < got; ++i) {
-    PooledPacket& p = rx_bufs_[static_cast<std::size_t>(i)];
+  const std::size_t got = receive_messages(fd_, rx_msgs_.data(), rx_bufs_);
+  for (std::size_t i = 0; i < got; ++i) {
+    PooledPacket& p = rx_bufs_[i];
     if (rx_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than a buffer: drop
     p->set_size(rx_msgs_[i].msg_len);
     p->peer = from_sockaddr(rx_addr_[i]);
@@ -150,7 +137,7 @@ Result<std::size_t> LinuxDatagramSocket::read_batch(PacketBatch& out, PacketPool
     out.push(std::move(p));
   }
   rx_bufs_.clear();  // unused buffers go back to the pool
-  return static_cast<std::size_t>(got);
+  return got;
 }
 
 void LinuxDatagramSocket::strip_ip_header(PacketBuf& p) const {
@@ -162,32 +149,16 @@ void LinuxDatagramSocket::strip_ip_header(PacketBuf& p) const {
 
 Result<std::size_t> LinuxDatagramSocket::write_batch(PacketBatch& in) {
   if (gso_) return write_batch_gso(in);
-  std::size_t sent_total = 0, n = in.size(), at = 0;
-  int retries = 0;
-  while (at < n) {
+  std::size_t sent_total = 0, n = in.size();
+  for (std::size_t at = 0; at < n;) {
     std::size_t chunk = std::min(batch_, n - at);
     for (std::size_t i = 0; i < chunk; ++i) {
       PacketBuf& p = in[at + i];
       tx_addr_[i] = to_sockaddr(p.peer);
-      tx_iov_[i] = iovec{p.data(), p.size()};
-      tx_msgs_[i] = mmsghdr{};
-      tx_msgs_[i].msg_hdr.msg_iov = &tx_iov_[i];
-      tx_msgs_[i].msg_hdr.msg_iovlen = 1;
-      tx_msgs_[i].msg_hdr.msg_name = &tx_addr_[i];
-      tx_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      prepare_send(tx_msgs_[i], tx_iov_[i], p.data(), p.size(), &tx_addr_[i], sizeof(sockaddr_in));
     }
-    int sent = ::sendmmsg(fd_, tx_msgs_.data(), static_cast<unsigned>(chunk), 0);
-    if (sent < 0 && (errno == EAGAIN || errno == ENOBUFS) && ++retries < 100 &&
-        wait_socket_writable(fd_)) {
-      continue;
-    }
-    if (sent <= 0) {
-      // The first message failed (e.g. ENOBUFS, or no route): skip it, keep the rest.
-      at += 1;
-      continue;
-    }
-    sent_total += static_cast<std::size_t>(sent);
-    at += static_cast<std::size_t>(sent);
+    sent_total += send_messages(fd_, tx_msgs_.data(), chunk);
+    at += chunk;
   }
   in.clear();
   return sent_total;

@@ -163,16 +163,113 @@ Checked<void> Engine::open_sockets() {
           return r;
         }
       }
-      if (raw_locals.count(a)) {
-        const Sharing raw_share = lane == 0 ? Sharing::exclusive : Sharing::send_only;
-        if (auto r = add_socket(Kind::raw_esp, {addr, 0}, SocketRole::esp_raw, lane, raw_share);
-            !r) {
-          return r;
-        }
+    }
+  }
+  if (raw_locals.empty()) return {};
+  if (options_.esp_transport == EspTransport::raw_socket) return open_raw_esp(raw_locals);
+  auto fast = open_packet_esp(raw_locals);
+  if (fast) return {};
+  if (options_.esp_transport == EspTransport::af_packet) return fast;
+  esp_fallback_ = fast.error().message;
+  VPNLAB_LOG(warn, "dp", "raw ESP: the af_packet transport did not start (%s); using raw sockets",
+             esp_fallback_.c_str());
+  return open_raw_esp(raw_locals);
+}
+
+// Protocol-50 sockets: lane 0 receives, the other lanes send on filtered ones (raw(7)).
+Checked<void> Engine::open_raw_esp(const std::set<std::uint32_t>& raw_locals) {
+  using Kind = LinuxDatagramSocket::Kind;
+  using Sharing = LinuxDatagramSocket::Sharing;
+  // A table left by an earlier af_packet gateway that died here would hide ESP from these
+  // sockets: removed when af_packet was asked for (where nft is missing there is none). A
+  // namespace only ever on raw_socket has none, and its start spawns nothing.
+  if (options_.esp_transport != EspTransport::raw_socket) {
+    (void)run_nft(esp_ingress_remove_script());
+  }
+  for (std::uint32_t a : raw_locals) {
+    for (std::size_t lane = 0; lane < options_.workers; ++lane) {
+      const Sharing share = lane == 0 ? Sharing::exclusive : Sharing::send_only;
+      if (auto r = add_socket(Kind::raw_esp, {Ipv4Address{a}, 0}, SocketRole::esp_raw, lane, share);
+          !r) {
+        return r;
       }
     }
   }
   return {};
+}
+
+// Packet sockets per local address and lane, and the ingress drop on the devices the peers
+// are reached through. Nothing is attached to the dataplane unless all of it works.
+Checked<void> Engine::open_packet_esp(const std::set<std::uint32_t>& raw_locals) {
+  auto nl = Netlink::open();
+  if (!nl) return Unexpected{nl.error()};
+  std::vector<std::string> devices;
+  int ifindex = 0;
+  for (const auto& t : configs_) {
+    if (t.udp_encap) continue;
+    auto route = nl->route_to(t.outer_remote);
+    if (!route) return Unexpected{route.error()};
+    auto link = nl->link_by_index(route->ifindex);
+    if (!link) return Unexpected{link.error()};
+    if (std::find(devices.begin(), devices.end(), link->name) == devices.end()) {
+      devices.push_back(link->name);
+      ifindex = link->index;
+    }
+  }
+  if (devices.size() > 1) ifindex = 0;  // peers behind several devices: listen on all
+  std::vector<std::unique_ptr<PacketEspSocket>> opened;
+  std::vector<Ipv4Address> locals;
+  std::uint16_t group = static_cast<std::uint16_t>(::getpid());
+  for (std::uint32_t a : raw_locals) {
+    locals.push_back(Ipv4Address{a});
+    PacketEspSocket::Options o{options_.batch, group++, options_.qdisc_bypass, ifindex,
+                               options_.packet_rx_ring};
+    for (std::size_t lane = 0; lane < options_.workers; ++lane) {
+      auto s = PacketEspSocket::open(Ipv4Address{a}, o);
+      if (!s) return Unexpected{s.error()};
+      opened.push_back(std::move(*s));
+    }
+  }
+  auto drop = EspIngressDrop::install(devices, locals);
+  if (!drop) return Unexpected{drop.error()};
+  ingress_drop_ = std::move(*drop);
+  std::size_t i = 0;
+  for (std::uint32_t a : raw_locals) {
+    for (std::size_t lane = 0; lane < options_.workers; ++lane, ++i) {
+      dp_.add_socket(*opened[i], {Ipv4Address{a}, 0}, SocketRole::esp_raw, lane, true);
+      lane_fds_[lane].push_back(opened[i]->fd());
+    }
+  }
+  packet_sockets_ = std::move(opened);
+  return {};
+}
+
+std::string Engine::esp_transport() const {
+  if (!packet_sockets_.empty()) return "af_packet";
+  for (const auto& t : configs_) {
+    if (!t.udp_encap) return "raw socket";
+  }
+  return "none";
+}
+
+const char* esp_transport_name(EspTransport t) {
+  switch (t) {
+    case EspTransport::raw_socket:
+      return "raw_socket";
+    case EspTransport::af_packet:
+      return "af_packet";
+    case EspTransport::automatic:
+      return "auto";
+  }
+  return "raw_socket";
+}
+
+std::optional<EspTransport> parse_esp_transport(std::string_view name) {
+  for (EspTransport t :
+       {EspTransport::raw_socket, EspTransport::af_packet, EspTransport::automatic}) {
+    if (name == esp_transport_name(t)) return t;
+  }
+  return std::nullopt;
 }
 
 void Engine::start() {
@@ -243,7 +340,21 @@ std::map<std::string, std::uint64_t> Engine::tunnel_counters(const TunnelName& n
 }
 
 std::map<std::string, std::uint64_t> Engine::global_counters() const {
-  return to_map(dp_.global_counters());
+  auto m = to_map(dp_.global_counters());
+  if (packet_sockets_.empty()) return m;
+  std::uint64_t tx = 0, kernel = 0, rx = 0, bad = 0;
+  for (const auto& s : packet_sockets_) {
+    const auto& c = s->counters();
+    tx += c.tx_frames.load(std::memory_order_relaxed);
+    kernel += c.tx_kernel.load(std::memory_order_relaxed);
+    rx += c.rx_frames.load(std::memory_order_relaxed);
+    bad += c.rx_malformed.load(std::memory_order_relaxed);
+  }
+  m["dp.af_packet.tx.frames"] = tx;
+  m["dp.af_packet.tx.via_kernel"] = kernel;
+  m["dp.af_packet.rx.frames"] = rx;
+  m["dp.af_packet.rx.drop.malformed"] = bad;
+  return m;
 }
 
 }  // namespace vpnlab::dataplane

@@ -9,9 +9,11 @@
 // (IFF_MULTI_QUEUE; the kernel spreads flows over the queues), its own UDP 4500 socket per
 // local address (SO_REUSEPORT; the kernel spreads peers over the sockets), and sends on its
 // own sockets. SAs are shared between workers: sequence numbers in blocks per batch, replay
-// windows locked twice per batch, one cipher context per worker (esp/sa.hpp). Raw ESP is
-// received by worker 0 only (raw sockets each get a copy of every packet); the other workers
-// send on filtered send-only raw sockets. UDP 500 (IKE) is worker 0's. Workers spin while
+// windows locked twice per batch, one cipher context per worker (esp/sa.hpp). Raw ESP on the
+// raw_socket transport is received by worker 0 only (raw sockets each get a copy of every
+// packet); the other workers send on filtered send-only raw sockets. On the af_packet
+// transport every worker has a packet socket per local address, one fanout group spreading
+// peers over them as SO_REUSEPORT does for UDP. UDP 500 (IKE) is worker 0's. Workers spin while
 // packets flow and block in poll() when idle. The control thread (IKE's io_context, or the
 // manual runner's main) calls SaInstaller methods, send_ike, and poll_control() when
 // control_fd() is readable.
@@ -24,7 +26,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,6 +38,8 @@
 #include "dataplane/core/inbound.hpp"
 #include "dataplane/core/outbound.hpp"
 #include "dataplane/linux/datagram_socket.hpp"
+#include "dataplane/linux/esp_ingress_drop.hpp"
+#include "dataplane/linux/packet_socket.hpp"
 #include "dataplane/linux/tun_device.hpp"
 
 namespace vpnlab::dataplane {
@@ -48,6 +55,17 @@ struct TunnelConfig {
   std::vector<Ipv4Prefix> routes;  // prefixes routed into the tunnel (manual mode)
   RateLimit limit;                 // per direction; none unless the lab emulates limits
 };
+
+/// How raw ESP (IP protocol 50) leaves and enters the gateway:
+///   raw_socket  protocol-50 sockets (datagram_socket.hpp): the kernel builds and strips the
+///               outer header, every packet takes the IP path;
+///   af_packet   packet sockets (packet_socket.hpp) with an nftables ingress drop
+///               (esp_ingress_drop.hpp); create() fails if they cannot start;
+///   automatic   af_packet, else raw_socket with the reason logged and kept for status.
+enum class EspTransport { raw_socket, af_packet, automatic };
+/// "raw_socket" | "af_packet" | "auto".
+const char* esp_transport_name(EspTransport t);
+std::optional<EspTransport> parse_esp_transport(std::string_view name);
 
 struct EngineOptions {
   /// Worker threads (lanes), each carrying both directions; 0: one per core.
@@ -65,6 +83,12 @@ struct EngineOptions {
   WorkerBuffers buffers{2048, 2048, 256};
   /// Over all tunnels, per direction (an Azure SKU's aggregate when the lab emulates limits).
   RateLimit aggregate;
+  /// The raw ESP path (tunnels with udp_encap false).
+  EspTransport esp_transport = EspTransport::raw_socket;
+  /// af_packet: PACKET_QDISC_BYPASS on sends (packet captures then miss them).
+  bool qdisc_bypass = false;
+  /// af_packet: receive through TPACKET_V3 rings (false: recvmmsg).
+  bool packet_rx_ring = true;
 };
 
 class Engine final : public SaInstaller {
@@ -117,6 +141,10 @@ class Engine final : public SaInstaller {
   std::map<std::string, std::uint64_t> tunnel_counters(const TunnelName& name) const;
   std::map<std::string, std::uint64_t> global_counters() const;
   const std::vector<TunnelConfig>& tunnels() const { return configs_; }
+  /// The raw ESP path that runs: "af_packet", "raw socket", or "none" (no raw ESP tunnel).
+  std::string esp_transport() const;
+  /// Why the af_packet path did not start when it was asked for (empty otherwise).
+  const std::string& esp_transport_fallback() const { return esp_fallback_; }
 
  private:
   Engine(std::vector<TunnelConfig> tunnels, EngineOptions options);
@@ -125,6 +153,8 @@ class Engine final : public SaInstaller {
   Checked<void> configure_links();
   Checked<void> add_socket(LinuxDatagramSocket::Kind kind, Endpoint local, SocketRole role,
                            std::size_t lane, LinuxDatagramSocket::Sharing sharing);
+  Checked<void> open_raw_esp(const std::set<std::uint32_t>& raw_locals);
+  Checked<void> open_packet_esp(const std::set<std::uint32_t>& raw_locals);
   void run_worker(std::size_t lane);
   template <typename F>
   bool spin(std::chrono::steady_clock::time_point& idle_since, F&& run_once);
@@ -135,6 +165,9 @@ class Engine final : public SaInstaller {
   std::vector<std::vector<int>> lane_fds_;       // per lane: TUN queues and sockets it reads
   std::vector<std::unique_ptr<LinuxTun>> tuns_;  // every queue of every tunnel
   std::vector<std::unique_ptr<LinuxDatagramSocket>> sockets_;
+  std::vector<std::unique_ptr<PacketEspSocket>> packet_sockets_;  // af_packet path
+  std::unique_ptr<EspIngressDrop> ingress_drop_;                  // af_packet path
+  std::string esp_fallback_;
   std::vector<std::unique_ptr<OutboundWorker>> out_workers_;  // per lane
   std::vector<std::unique_ptr<InboundWorker>> in_workers_;    // per lane
   std::vector<std::thread> threads_;

@@ -2,12 +2,18 @@
 // current network namespace until SIGTERM/SIGINT, for netns tests and benchmarks.
 //
 //   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]
-//                    [--crypto auto|openssl|ipsec-mb]
+//                    [--crypto auto|openssl|ipsec-mb] [--esp-transport raw_socket|af_packet|auto]
+//                    [--qdisc-bypass] [--no-rx-ring]
 //
 // --workers: worker threads (TUN queues, sockets), default 0 = one per core.
 //
-// Prints "ready" on stdout once the tunnels are up and the SAs installed. On SIGUSR1 and at
-// exit it writes the counters (to FILE, else stdout), one per line:
+// --esp-transport: how raw ESP tunnels send and receive (engine.hpp EspTransport; default
+// raw_socket); --qdisc-bypass: PACKET_QDISC_BYPASS on the af_packet transport's sends;
+// --no-rx-ring: af_packet receives with recvmmsg instead of a TPACKET_V3 ring.
+//
+// Prints "esp transport: NAME" (with the fallback reason, if any) and then "ready" on stdout once
+// the tunnels are up and the SAs installed. On SIGUSR1 and at exit it writes the counters (to FILE,
+// else stdout), one per line:
 //   tunnel NAME dp.tx.packets 123
 //   sa in|out 0xSPI packets N bytes N auth_failures N replay_drops N malformed N
 //   global dp.rx.drop.unknown_spi N
@@ -36,7 +42,10 @@ struct Args {
   std::string config, counters;
   std::size_t workers = 0;  // one per core
   bool offload = true;
+  bool qdisc_bypass = false;
+  bool rx_ring = true;
   int spin_us = -1;
+  EspTransport esp_transport = EspTransport::raw_socket;
   vpnlab::esp::CryptoBackend crypto = vpnlab::esp::CryptoBackend::automatic;
 };
 
@@ -61,6 +70,14 @@ bool parse_args(int argc, char** argv, Args& a) {
       a.spin_us = std::atoi(argv[++i]);
     } else if (s == "--crypto" && i + 1 < argc) {
       if (!parse_crypto(argv[++i], a.crypto)) return false;
+    } else if (s == "--esp-transport" && i + 1 < argc) {
+      auto t = parse_esp_transport(argv[++i]);
+      if (!t) return false;
+      a.esp_transport = *t;
+    } else if (s == "--no-rx-ring") {
+      a.rx_ring = false;
+    } else if (s == "--qdisc-bypass") {
+      a.qdisc_bypass = true;
     } else if (s == "--no-offload") {
       a.offload = false;
     } else if (s == "--counters" && i + 1 < argc) {
@@ -112,7 +129,8 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, args)) {
     std::fprintf(stderr,
                  "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N] "
-                 "[--crypto auto|openssl|ipsec-mb]\n",
+                 "[--crypto auto|openssl|ipsec-mb] [--esp-transport raw_socket|af_packet|auto] "
+                 "[--qdisc-bypass] [--no-rx-ring]\n",
                  argv[0]);
     return 2;
   }
@@ -138,6 +156,9 @@ int main(int argc, char** argv) {
   options.workers = args.workers;
   options.offload = args.offload;
   options.crypto = args.crypto;
+  options.esp_transport = args.esp_transport;
+  options.qdisc_bypass = args.qdisc_bypass;
+  options.packet_rx_ring = args.rx_ring;
   if (args.spin_us >= 0) options.spin_us = static_cast<unsigned>(args.spin_us);
   auto engine = Engine::create(std::move(configs), options);
   if (!engine) {
@@ -149,7 +170,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   (*engine)->start();
-  std::cout << "ready" << std::endl;
+  std::cout << "esp transport: " << (*engine)->esp_transport();
+  if (!(*engine)->esp_transport_fallback().empty()) {
+    std::cout << " (af_packet did not start: " << (*engine)->esp_transport_fallback() << ")";
+  }
+  std::cout << "\nready" << std::endl;
   for (;;) {
     int sig = 0;
     sigwait(&set, &sig);

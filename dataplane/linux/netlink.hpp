@@ -7,6 +7,7 @@
 // Errors are environment errors: an error_code in the "vpnlab.netlink" category or the
 // kernel's errno, plus a message naming the device, address or route involved.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,6 +44,20 @@ struct AddressInfo {
   Ipv4Address address;
   std::uint8_t prefix_length = 0;
   bool secondary = false;  // IFA_F_SECONDARY: another address of its subnet came first
+};
+
+/// Where the kernel sends packets for one destination (RTM_GETROUTE, like `ip route get`).
+struct RouteLookup {
+  int ifindex = 0;
+  std::optional<Ipv4Address> gateway;  // none: on link
+};
+
+/// One neighbour entry (RTM_GETNEIGH, like `ip neigh get`): its link-layer address, if
+/// resolved, and the NUD state (NUD_REACHABLE, NUD_STALE, ...: linux/neighbour.h).
+struct Neighbour {
+  std::array<std::uint8_t, 32> lladdr{};
+  std::uint8_t lladdr_len = 0;
+  std::uint16_t state = 0;
 };
 
 struct RouteInfo {
@@ -94,6 +109,12 @@ class Netlink {
   /// Returns the failed changes (deleting a route that is not there is success).
   std::vector<RouteFailure> apply_routes(const std::vector<RouteChange>& changes,
                                          unsigned char protocol = kRouteProtocol);
+  /// The route the kernel would use for dst (any table, policy routing included).
+  Checked<RouteLookup> route_to(Ipv4Address dst);
+  /// The neighbour entry of `address` on the device, or nullopt when there is none.
+  Checked<std::optional<Neighbour>> neighbour(int ifindex, Ipv4Address address);
+  /// The link with this index (its name, MTU, state).
+  Checked<LinkInfo> link_by_index(int ifindex);
   /// Main-table IPv4 routes (protocol filter 0 = all).
   Checked<std::vector<RouteInfo>> routes(unsigned char protocol = 0);
 

@@ -108,6 +108,8 @@ Checked<std::unique_ptr<Gateway>> Gateway::create(GatewayPlan plan, boost::asio:
   }
   dataplane::EngineOptions options;
   options.aggregate = {g->plan_.aggregate_limit_gbps * 1e9, 0};
+  options.esp_transport = dataplane::parse_esp_transport(g->plan_.esp_transport)
+                              .value_or(dataplane::EspTransport::raw_socket);
   auto engine = dataplane::Engine::create(std::move(configs), options);
   if (!engine) return Unexpected{engine.error()};
   g->engine_ = std::move(*engine);
@@ -380,6 +382,9 @@ nlohmann::json Gateway::status() const {
           {"asn", plan_.asn},
           {"instance", plan_.instance},
           {"time_factor", plan_.time_factor},
+          {"esp_transport", engine_->esp_transport()},
+          {"esp_transport_requested", plan_.esp_transport},
+          {"esp_transport_fallback", engine_->esp_transport_fallback()},
           {"started", utc(started_)},
           {"tunnels", tunnels}};
 }

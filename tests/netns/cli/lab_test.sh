@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Scenario: the whole reference lab, driven through the vpnlab CLI as a user would, with
-# KEYING=ike (IKEv2 with the PSKs, the default) or KEYING=manual (SAs derived from the PSKs).
+# KEYING=ike (IKEv2 with the PSKs, the default) or KEYING=manual (SAs derived from the PSKs),
+# and ESP_TRANSPORT=raw_socket (default) or af_packet (lab.esp_transport: the raw ESP between
+# the clouds on packet sockets; then status must say so on every gateway, and their ESP must
+# have crossed the packet sockets; that lab is named vpnlab-r-<pid>).
 #
 #  vnet-vm -- vnet -- azure-gw0/1 ==4 ESP tunnels, BGP== aws-vgw -- vpc-host
 #
@@ -12,14 +15,16 @@ set -u
 . "$(dirname "$0")/lab_env.sh"
 VPNLAB=$1
 KEYING=${2:-ike}
+ESP_TRANSPORT=${3:-raw_socket}
 LAB=vpnlab-t-$$
+[ "$ESP_TRANSPORT" = raw_socket ] || LAB=vpnlab-r-$$
 work=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }
 trap lab_cleanup EXIT
 run() { echo "+ $*"; "$@"; }
 
 "$VPNLAB" topology show --show-secrets |
-  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  keying: $KEYING/" >"$work/lab.yaml"
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  keying: $KEYING\n  esp_transport: $ESP_TRANSPORT/" >"$work/lab.yaml"
 grep -q "keying: $KEYING" "$work/lab.yaml" || fail "could not make the test lab"
 
 run "$VPNLAB" up "$work/lab.yaml" || fail "up"
@@ -57,6 +62,22 @@ if [ "$KEYING" = ike ]; then
   "$VPNLAB" status "$work/lab.yaml" --sas >"$work/sas.txt"
   [ "$(grep -c 'IKE_SA ESTABLISHED' "$work/sas.txt")" = 8 ] || { cat "$work/sas.txt"; fail "status --sas does not list 8 established IKE_SAs"; }
   echo "ok: 8 IKE_SAs established with used CHILD_SAs, SPIs paired across ends"
+fi
+
+# Which raw ESP path each gateway runs, in --json and in the human status.
+n=$(jq --arg t "$ESP_TRANSPORT" '[.esp_transport[] | select(.transport == ($t | sub("_"; " ")) or .transport == $t)] | length' "$work/status-all.json")
+[ "$n" = 3 ] || { jq '.esp_transport' "$work/status-all.json"; fail "expected 3 gateways on $ESP_TRANSPORT, got $n"; }
+"$VPNLAB" status "$work/lab.yaml" >"$work/status.txt"
+shown=$ESP_TRANSPORT; [ "$shown" = raw_socket ] && shown="raw socket"
+grep -E "^ESP transport \(raw ESP between the clouds\): .*aws-vgw $shown" "$work/status.txt" ||
+  { cat "$work/status.txt"; fail "status does not name the ESP transport"; }
+if [ "$ESP_TRANSPORT" = af_packet ]; then
+  rx=$(jq '.gateways["aws-vgw"].counters.dataplane["dp.af_packet.rx.frames"] // 0' "$work/status-all.json")
+  tx=$(jq '.gateways["aws-vgw"].counters.dataplane["dp.af_packet.tx.frames"] // 0' "$work/status-all.json")
+  [ "$rx" -gt 0 ] && [ "$tx" -gt 0 ] || fail "aws-vgw's packet sockets carried nothing (rx $rx, tx $tx)"
+  ip netns exec "$LAB-aws-vgw" nft list table netdev vpnlab_esp | grep -q "ip protocol esp counter" ||
+    fail "no ESP ingress drop in aws-vgw's namespace"
+  echo "ok: every gateway on af_packet; aws-vgw's packet sockets received $rx and sent $tx ESP packets"
 fi
 
 # Secrets: no PSK in the status document or in any gateway's or the supervisor's log.

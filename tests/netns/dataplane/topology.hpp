@@ -7,7 +7,8 @@
 //   gA, gB: vpnlab_dp_manual with one TUN "vpn0" (169.254.10.1/30 <-> .2), routes for the
 //   far LAN into it.
 //
-// Namespaces are named vpnlab-t-<pid>-<case>-<node>. The guard kills the processes it
+// Namespaces are named vpnlab-t-<pid>-<case>-<node> (another family prefix may replace
+// vpnlab-t). The guard kills the processes it
 // started (by PID, SIGTERM then SIGKILL) and deletes its namespaces on every exit path.
 
 #include <signal.h>
@@ -52,8 +53,9 @@ inline std::string read_file(const std::string& path) {
 
 class Scenario {
  public:
-  explicit Scenario(const std::string& tag)
-      : prefix_("vpnlab-t-" + std::to_string(::getpid()) + "-" + tag + "-"),
+  /// `family`: the first part of the namespace names (a test family's own prefix).
+  explicit Scenario(const std::string& tag, const std::string& family = "vpnlab-t")
+      : prefix_(family + "-" + std::to_string(::getpid()) + "-" + tag + "-"),
         dir_("/tmp/" + prefix_ + "XXXXXX") {
     sweep();
     char* d = ::mkdtemp(dir_.data());

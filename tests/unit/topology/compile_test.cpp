@@ -206,6 +206,26 @@ TEST(Compile, EmulatedLimitsFollowTheCloudsFigures) {
   EXPECT_DOUBLE_EQ(az->aggregate_limit_gbps, 1.25);
 }
 
+// lab.esp_transport (README "Raw ESP on packet sockets"): every vpnlab gateway's plan carries
+// it, through the plan file too; the default stays raw_socket.
+TEST(Compile, EspTransportReachesEveryGatewayPlan) {
+  for (const auto& g : compile_text(default_lab_yaml()).gateways) {
+    EXPECT_EQ(g.esp_transport, "raw_socket") << g.node;
+  }
+  std::string yaml = default_lab_yaml();
+  auto at = yaml.find("  time_factor: 1\n");
+  ASSERT_NE(at, std::string::npos);
+  yaml.insert(at, "  esp_transport: af_packet\n");
+  LabPlan plan = compile_text(yaml);
+  ASSERT_EQ(plan.gateways.size(), 3u);
+  for (const auto& g : plan.gateways) {
+    EXPECT_EQ(g.esp_transport, "af_packet") << g.node;
+    auto back = plan_from_yaml(plan_to_yaml(g));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->esp_transport, "af_packet");
+  }
+}
+
 TEST(Compile, NoLimitsUnlessTheLabAsks) {
   LabPlan plan = compile_text(default_lab_yaml());
   for (const auto& g : plan.gateways) {

@@ -183,6 +183,8 @@ const Case kCases[] = {
      "public_ips[1].ip_address", "already used"},
     {"keying unknown", "  time_factor: 1", "  time_factor: 1\n  keying: psk", "lab.keying",
      "ike, manual"},
+    {"ESP transport unknown", "  time_factor: 1", "  time_factor: 1\n  esp_transport: xdp",
+     "lab.esp_transport", "raw_socket, af_packet, auto"},
     // --- lab.nodes: which software runs a gateway node
     {"node implementation misspelled", "  time_factor: 1",
      "  time_factor: 1\n  nodes:\n    azure-gw0: {implementation: strongswan+fr}",
