@@ -4,6 +4,7 @@
 // with AWS / Azure defaults). Every duration is scaled by the lab-wide time factor
 // (DESIGN.md "Time") through scaled().
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -74,6 +75,14 @@ struct PeerConfig {
 
   Duration scaled(Duration d) const {
     return Duration(static_cast<Duration::rep>(static_cast<double>(d.count()) * time_factor));
+  }
+  /// How long a rekeyed CHILD_SA's inbound SA keeps decrypting after its DELETE. It covers
+  /// ESP already in flight or queued when the peer switched - a property of the network and
+  /// the machine, not a protocol timer - so the time factor shortens it to 1 s at most: at
+  /// 1/225 (the soak) a scaled 22 ms dropped queued ESP as unknown SPI on a loaded machine.
+  Duration rekeyed_inbound_grace() const {
+    const Duration floor = std::min<Duration>(timers.rekeyed_inbound_grace, Duration(1000));
+    return std::max(scaled(timers.rekeyed_inbound_grace), floor);
   }
   /// May this side start an IKE_SA (initially or after a failure)?
   bool may_initiate() const { return mode != ConnectionMode::responder_only; }

@@ -76,8 +76,7 @@ std::unique_ptr<IkeSa> IkeSa::make_rekeyed(SaState& old, bool initiator, IkeSpi 
   old.children.clear();
   for (esp::Spi spi : old.retired_inbound) {
     old.cancel(TimerKind::retire_inbound, spi.value);
-    s.timer(TimerKind::retire_inbound, spi.value,
-            s.config.scaled(s.config.timers.rekeyed_inbound_grace));
+    s.timer(TimerKind::retire_inbound, spi.value, s.config.rekeyed_inbound_grace());
   }
   s.retired_inbound = std::move(old.retired_inbound);
   old.retired_inbound.clear();

@@ -97,8 +97,7 @@ void SaState::remove_child(esp::Spi inbound) {
     // Make-before-break, last step: ESP the peer sent on the old SA just before its DELETE
     // (its IKE and ESP paths are not ordered) still decrypts for a while.
     retired_inbound.push_back(c->inbound);
-    timer(TimerKind::retire_inbound, inbound.value,
-          config.scaled(config.timers.rekeyed_inbound_grace));
+    timer(TimerKind::retire_inbound, inbound.value, config.rekeyed_inbound_grace());
   } else {
     (void)installer.remove(config.tunnel, dataplane::SaDirection::inbound, c->inbound);
   }
