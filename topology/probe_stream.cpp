@@ -10,6 +10,7 @@
 
 #include "base/errors.hpp"
 #include "dataplane/linux/netns.hpp"
+#include "dataplane/linux/socket_address.hpp"
 
 namespace vpnlab::topology {
 namespace {
@@ -18,11 +19,7 @@ constexpr std::uint32_t kMagic = 0x76706c62;  // "vplb": not a stray datagram
 constexpr std::size_t kDatagram = 12;         // magic (4) + sequence number (8)
 
 sockaddr_in to_sockaddr(const ProbeEndpoint& e) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(e.port);
-  sa.sin_addr.s_addr = htonl(e.address.value);
-  return sa;
+  return dataplane::socket_address(e.address, e.port);
 }
 
 Checked<int> open_socket(const ProbeEndpoint& e) {

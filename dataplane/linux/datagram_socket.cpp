@@ -13,21 +13,18 @@
 #include "base/errors.hpp"
 #include "dataplane/linux/esp_socket_filter.hpp"
 #include "dataplane/linux/mmsg.hpp"
+#include "dataplane/linux/socket_address.hpp"
 
 namespace vpnlab::dataplane {
 
 namespace {
 
 sockaddr_in to_sockaddr(const Endpoint& e) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(e.address.value);
-  a.sin_port = htons(e.port);
-  return a;
+  return socket_address(e.address, e.port);
 }
 
 Endpoint from_sockaddr(const sockaddr_in& a) {
-  return Endpoint{Ipv4Address{ntohl(a.sin_addr.s_addr)}, ntohs(a.sin_port)};
+  return Endpoint{address_of(a), ntohs(a.sin_port)};
 }
 
 std::string describe(const Endpoint& e) {

@@ -70,8 +70,11 @@ std::string render_text(const BenchReport& r) {
     const auto& res = *c.result;
     s += fmt("%.2f Gbps", res.bits_per_second / 1e9);
     if (c.iperf.udp) {
-      s += fmt(", %.1f kpps received", res.packets_per_second() / 1e3) +
-           fmt(" (%.1f %% lost)", res.packets ? 100.0 * res.lost_packets / res.packets : 0.0);
+      s += fmt(", %.1f kpps received", res.packets_per_second() / 1e3);
+      if (c.own_generator && c.iperf.seconds > 0) {
+        s += fmt(" of %.1f kpps sent", static_cast<double>(res.packets) / c.iperf.seconds / 1e3);
+      }
+      s += fmt(" (%.1f %% lost)", res.packets ? 100.0 * res.lost_packets / res.packets : 0.0);
     } else {
       s += ", " + std::to_string(res.retransmits) + " retransmits";
     }
@@ -114,6 +117,8 @@ std::string render_json(const BenchReport& r) {
                         {"streams", c.iperf.streams},
                         {"cpu_seconds_per_gb", c.cpu_seconds_per_gb}};
     if (c.limit_probe) j["limit_probe"] = true;
+    j["generator"] = c.own_generator ? "vpnlab" : "iperf3";
+    if (c.iperf.udp) j["offered_pps"] = c.iperf.udp_offered_pps;
     if (c.iperf.udp) j["udp_payload_bytes"] = c.iperf.udp_payload;
     if (c.result) {
       j["gbps"] = c.result->bits_per_second / 1e9;

@@ -42,7 +42,10 @@ struct BenchCase {
   IperfCase iperf;
   std::optional<IperfResult> result;
   bool limit_probe = false;  // offered above a tunnel's emulated limit, to show it held
-  std::string error;         // why there is no result
+  /// Offered by vpnlab's own paced UDP_SEGMENT generator (udp_flood.hpp), not iperf3: a
+  /// limit probe must offer more than iperf3's one-datagram-per-call sender can.
+  bool own_generator = false;
+  std::string error;  // why there is no result
   /// Why the case ran more than once (the first attempt's failure), empty when it did not.
   std::string retried;
   std::vector<TunnelShare> tunnels;  // those that carried >= 1 % of the case's bytes

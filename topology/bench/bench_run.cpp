@@ -1,5 +1,9 @@
 #include "topology/bench/bench_run.hpp"
 
+#include <algorithm>
+
+#include "topology/bench/udp_flood.hpp"
+
 namespace vpnlab::topology::bench {
 
 namespace {
@@ -29,8 +33,24 @@ void attribute(BenchCase& c, const SampleDelta& d, const LabPlan& plan) {
   }
 }
 
-Checked<IperfResult> run_once(const LabPlan& plan, const IperfCase& c, std::uint16_t port) {
-  return run_iperf_client(netns_of(plan, "vnet-vm"), c, plan.addresses.vpc_host, port);
+/// A limit probe from vpnlab's own generator, in iperf3's terms: what was sent, what arrived.
+Checked<IperfResult> run_own_generator(const LabPlan& plan, const IperfCase& c,
+                                       std::uint16_t port) {
+  auto flood = run_udp_flood(netns_of(plan, "vpc-host"), netns_of(plan, "vnet-vm"),
+                             plan.addresses.vm, port, c.udp_payload, c.udp_offered_pps, c.seconds);
+  if (!flood) return Unexpected{flood.error()};
+  IperfResult r;
+  r.seconds = flood->received.seconds > 0 ? flood->received.seconds : c.seconds;
+  r.bytes = flood->received.bytes;
+  r.bits_per_second = 8.0 * static_cast<double>(r.bytes) / r.seconds;
+  r.packets = flood->sent;
+  r.lost_packets = flood->sent - std::min(flood->sent, flood->received.datagrams);
+  return r;
+}
+
+Checked<IperfResult> run_once(const LabPlan& plan, const BenchCase& c, std::uint16_t port) {
+  if (c.own_generator) return run_own_generator(plan, c.iperf, port);
+  return run_iperf_client(netns_of(plan, "vnet-vm"), c.iperf, plan.addresses.vpc_host, port);
 }
 
 }  // namespace
@@ -53,19 +73,28 @@ std::vector<BenchCase> bench_cases(const BenchOptions& opt) {
   add("TCP, 1 stream", false, 1);
   add("TCP, " + n, false, opt.streams);
   add("UDP 64-byte datagrams, " + n, true, opt.streams);
+  // The limit probes: VPC host -> VNet VM, where the VGW's path choice puts the flow on one
+  // tunnel, offered at 1.5 times the limit by the paced generator.
+  auto probe = [&](std::string title, int payload, double pps) {
+    BenchCase c;
+    c.title = std::move(title);
+    c.vnet_to_vpc = false;
+    c.limit_probe = c.own_generator = true;
+    c.iperf.udp = c.iperf.reverse = true;
+    c.iperf.seconds = opt.seconds;
+    c.iperf.udp_payload = payload;
+    c.iperf.udp_offered_pps = static_cast<int>(pps);
+    cases.push_back(c);
+  };
   if (opt.limit_probe_gbps > 0) {
     // Large datagrams, so the bit rate (not the packet rate) is what exceeds the limit; 1200
     // bytes of payload keep the inner packet (1228 bytes) under the tunnel's MTU.
-    BenchCase c;
-    c.title = "UDP 1200-byte datagrams at 1.5x a tunnel's limit";
-    c.vnet_to_vpc = false;
-    c.limit_probe = true;
-    c.iperf.udp = true;
-    c.iperf.reverse = true;
-    c.iperf.seconds = opt.seconds;
-    c.iperf.udp_payload = 1200;
-    c.iperf.udp_offered_pps = static_cast<int>(1.5 * opt.limit_probe_gbps * 1e9 / (8 * 1228));
-    cases.push_back(c);
+    probe("UDP 1200-byte datagrams at 1.5x a tunnel's bit-rate limit", 1200,
+          1.5 * opt.limit_probe_gbps * 1e9 / (8 * 1228));
+  }
+  if (opt.limit_probe_pps > 0) {
+    probe("UDP 64-byte datagrams at 1.5x a tunnel's packet-rate limit", 64,
+          1.5 * opt.limit_probe_pps);
   }
   return cases;
 }
@@ -86,7 +115,9 @@ BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths
   for (const auto& g : plan.gateways) {
     for (const auto& t : g.tunnels) {
       r.limits_emulated |= t.limit_gbps > 0 || t.limit_pps > 0;
-      if (g.cloud == Cloud::aws && t.limit_gbps > 0) with_probe.limit_probe_gbps = t.limit_gbps;
+      if (g.cloud != Cloud::aws) continue;
+      if (t.limit_gbps > 0) with_probe.limit_probe_gbps = t.limit_gbps;
+      if (t.limit_pps > 0) with_probe.limit_probe_pps = static_cast<double>(t.limit_pps);
     }
     r.limits_emulated |= g.aggregate_limit_gbps > 0;
   }
@@ -105,7 +136,7 @@ BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths
       continue;
     }
     LabSample before = sample_lab(plan, paths);
-    auto res = run_once(plan, c.iperf, opt.port);
+    auto res = run_once(plan, c, opt.port);
     if (!res && res.error().code == std::errc::timed_out) {
       // iperf3 (3.12) can hang at a test's end with nothing in flight on either side: the
       // client waits for the server's results and the server for the client (esnet/iperf
@@ -113,7 +144,7 @@ BenchReport run_bench(const Lab& lab, const LabPlan& plan, const RunPaths& paths
       // measures the case, and the report says it was needed.
       c.retried = res.error().message;
       before = sample_lab(plan, paths);
-      res = run_once(plan, c.iperf, opt.port);
+      res = run_once(plan, c, opt.port);
     }
     LabSample after = sample_lab(plan, paths);
     if (res) {

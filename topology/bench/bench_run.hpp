@@ -17,13 +17,16 @@ struct BenchOptions {
   int seconds = 5;
   int streams = 4;
   std::uint16_t port = 5201;
-  /// A tunnel's emulated bit-rate limit (Gbps): when set, one more case offers 1.5 times it
-  /// VPC host -> VNet VM, where the VGW's path choice puts the whole flow on one tunnel.
+  /// A tunnel's emulated limits (bit rate, packet rate): when set, one more case per limit
+  /// offers 1.5 times it VPC host -> VNet VM, where the VGW's path choice puts the whole flow
+  /// on one tunnel.
   double limit_probe_gbps = 0;
+  double limit_probe_pps = 0;
   std::function<void(const std::string&)> progress;  // "[2/6] TCP, 1 stream, ..." per case
 };
 
-/// The six cases (TCP 1 and N streams, 64-byte UDP with N streams, both directions).
+/// The six cases (TCP 1 and N streams, 64-byte UDP with N streams, both directions), then
+/// the limit probes.
 std::vector<BenchCase> bench_cases(const BenchOptions& opt);
 
 /// Runs every case against the lab `plan` describes (it must be up); a case that fails

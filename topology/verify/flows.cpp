@@ -12,17 +12,10 @@
 
 #include "base/errors.hpp"
 #include "dataplane/linux/netns.hpp"
+#include "dataplane/linux/socket_address.hpp"
 
 namespace vpnlab::topology::verify {
 namespace {
-
-sockaddr_in address(Ipv4Address a, std::uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(a.value);
-  return sa;
-}
 
 // A UDP socket bound inside netns (sockets keep the namespace they were opened in).
 Checked<int> bound_socket(const std::string& netns, Ipv4Address a, std::uint16_t port) {
@@ -30,7 +23,7 @@ Checked<int> bound_socket(const std::string& netns, Ipv4Address a, std::uint16_t
   if (!scope) return Unexpected{scope.error()};
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return fail(std::error_code(errno, std::generic_category()), "socket in " + netns);
-  sockaddr_in sa = address(a, port);
+  sockaddr_in sa = dataplane::socket_address(a, port);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     auto ec = std::error_code(errno, std::generic_category());
     ::close(fd);
@@ -59,7 +52,7 @@ Checked<FlowResult> run_flows(const FlowEnd& from, const FlowEnd& to, std::uint1
     if (!fd) return Unexpected{fd.error()};
     owned.fds.push_back(*fd);
   }
-  sockaddr_in dst = address(to.address, port);
+  sockaddr_in dst = dataplane::socket_address(to.address, port);
   for (int n = 0; n < per_flow; ++n) {
     for (int i = 1; i <= flows; ++i) {
       std::uint32_t tag = htonl(static_cast<std::uint32_t>(i));

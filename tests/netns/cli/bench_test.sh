@@ -34,8 +34,8 @@ jq -e '[.gateways["aws-vgw"].tunnels[].emulated_limit.pps] == [140000, 140000, 1
 cat "$work/progress"
 # A case iperf3 hung in (its end-of-test race) ran twice; say so, the second run is judged.
 jq -r '.cases[] | select(.retried) | "note: \(.title) \(.direction) ran twice: \(.retried)"' "$work/bench.json"
-jq -e '.cases | length == 7' "$work/bench.json" >/dev/null || fail "want 7 cases (6 and the limit probe)"
-for i in 0 1 2 3 4 5 6; do
+jq -e '.cases | length == 8' "$work/bench.json" >/dev/null || fail "want 8 cases (6 and the two limit probes)"
+for i in 0 1 2 3 4 5 6 7; do
   c=".cases[$i]"
   title=$(jq -r "$c.title + \" \" + $c.direction" "$work/bench.json")
   jq -e "$c | has(\"error\") | not" "$work/bench.json" >/dev/null || fail "$title: $(jq -r "$c.error" "$work/bench.json")"
@@ -47,16 +47,23 @@ for i in 0 1 2 3 4 5 6; do
   jq -e "([$c.tunnels[].share] | add) > 0.99" "$work/bench.json" >/dev/null || fail "$title: shares do not add up"
 done
 jq -e '.cases[4].protocol == "udp" and .cases[4].kpps_received > 0' "$work/bench.json" >/dev/null || fail "no UDP packet rate"
-# The limit probe: 1.5x AWS's per-tunnel bit rate from the VPC host, so the VGW's path choice
-# puts it on one tunnel, which must not carry more than its limit (+5 %: the policer's burst
-# and rounding); whether this machine can offer enough to reach the limit is printed, not judged.
-p='.cases[6]'
-jq -e "$p.limit_probe and $p.direction == \"vpc_to_vnet\" and ($p | has(\"error\") | not)" "$work/bench.json" >/dev/null ||
-  fail "limit probe: $(jq -c "$p" "$work/bench.json")"
-jq -e "[$p.tunnels[] | select(.share > 0.5)] | length == 1" "$work/bench.json" >/dev/null || fail "limit probe: not on one tunnel"
-jq -e "[$p.tunnels[] | select(.share > 0.5)][0] | .limit_gbps == 1.25 and .within_limit" "$work/bench.json" >/dev/null ||
-  fail "limit probe: the tunnel carried more than its limit: $(jq -c "$p.tunnels" "$work/bench.json")"
-jq -r "[$p.tunnels[] | select(.share > 0.5)][0] | \"limit probe: \(.device) carried \(.gbps) Gbps of its 1.25 (\(.limit_use * 100 | floor) %)\"" "$work/bench.json"
+# The limit probes: 1.5x AWS's per-tunnel bit rate (1200-byte datagrams), then 1.5x its packet
+# rate (64-byte), from the VPC host, so the VGW's path choice puts each on one tunnel, which
+# must not carry more than its limit (+5 %: the policer's burst and rounding); whether this
+# machine can offer enough to reach the limit is printed, not judged.
+for i in 6 7; do
+  p=".cases[$i]"
+  jq -e "$p.limit_probe and $p.generator == \"vpnlab\" and $p.direction == \"vpc_to_vnet\" and ($p | has(\"error\") | not)" \
+    "$work/bench.json" >/dev/null || fail "limit probe $i: $(jq -c "$p" "$work/bench.json")"
+  jq -e "$p.packets >= 0.5 * $p.offered_pps * $p.seconds" "$work/bench.json" >/dev/null ||
+    fail "limit probe $i: sent $(jq "$p.packets" "$work/bench.json"), far below what it offers"
+  jq -e "[$p.tunnels[] | select(.share > 0.5)] | length == 1" "$work/bench.json" >/dev/null || fail "limit probe $i: not on one tunnel"
+  jq -e "[$p.tunnels[] | select(.share > 0.5)][0] | .limit_gbps == 1.25 and .limit_kpps == 140 and .within_limit" "$work/bench.json" >/dev/null ||
+    fail "limit probe $i: the tunnel carried more than its limit: $(jq -c "$p.tunnels" "$work/bench.json")"
+  jq -r "[$p.tunnels[] | select(.share > 0.5)][0] | \"limit probe $i: \(.device) carried \(.gbps) Gbps, \(.kpps) kpps (\(.limit_use * 100 | floor) % of its limit)\"" "$work/bench.json"
+done
+jq -e '.cases[6].udp_payload_bytes == 1200 and .cases[7].udp_payload_bytes == 64' "$work/bench.json" >/dev/null ||
+  fail "the probes' datagram sizes"
 jq -e '.limits.aws_per_tunnel.gbps == 1.25 and .limits.aws_per_tunnel.pps == 140000' "$work/bench.json" >/dev/null ||
   fail "AWS limits missing"
 jq -e '.limits.azure_aggregate.sku == "VpnGw2 Generation2"' "$work/bench.json" >/dev/null || fail "Azure SKU limit missing"
@@ -66,4 +73,4 @@ grep -q "AWS 1.25 Gbps and 140000 packets/s per tunnel" "$work/bench.txt" || fai
 grep -q "limit 1.25 Gbps / 140 kpps" "$work/bench.txt" || fail "no per-tunnel limit in the text report"
 grep -q "This lab emulates them" "$work/bench.txt" || fail "the report does not say the limits are emulated"
 jq -e '.limits.emulated' "$work/bench.json" >/dev/null || fail "JSON: limits not emulated"
-echo "PASS: vpnlab bench, 7 cases (the limit probe held), tunnels account for the traffic"
+echo "PASS: vpnlab bench, 8 cases (the limit probes stayed within the limits), tunnels account for the traffic"

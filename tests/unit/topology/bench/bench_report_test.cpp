@@ -152,19 +152,53 @@ TEST(LimitVerdict, HeldOnlyWhenReachedNotReachedBelowExceededAbove) {
   EXPECT_FALSE(t.within_limit());
 }
 
-TEST(BenchCases, ALimitProbeOffersOneAndAHalfTimesTheLimitOverOneTunnel) {
+TEST(BenchCases, LimitProbesOfferOneAndAHalfTimesEachLimitOverOneTunnel) {
   BenchOptions opt;
   opt.seconds = 3;
   EXPECT_EQ(bench_cases(opt).size(), 6u);
   opt.limit_probe_gbps = 1.25;
+  opt.limit_probe_pps = 140000;
   auto cases = bench_cases(opt);
-  ASSERT_EQ(cases.size(), 7u);
-  const auto& probe = cases.back();
-  EXPECT_TRUE(probe.limit_probe);
-  EXPECT_FALSE(probe.vnet_to_vpc);  // the VGW sends it, on the tunnel its path choice picks
-  EXPECT_TRUE(probe.iperf.reverse && probe.iperf.udp);
-  // 1.5 x 1.25 Gbps of 1228-byte inner packets.
-  EXPECT_NEAR(probe.iperf.udp_offered_pps * 1228.0 * 8, 1.875e9, 1e6);
+  ASSERT_EQ(cases.size(), 8u);
+  for (const auto& probe : {cases[6], cases[7]}) {
+    EXPECT_TRUE(probe.limit_probe);
+    EXPECT_TRUE(probe.own_generator);  // iperf3 cannot offer this much from one thread
+    EXPECT_FALSE(probe.vnet_to_vpc);   // the VGW sends it, on the tunnel its path choice picks
+    EXPECT_TRUE(probe.iperf.reverse && probe.iperf.udp);
+    EXPECT_EQ(probe.iperf.seconds, 3);
+  }
+  // 1.5 x 1.25 Gbps of 1228-byte inner packets; 1.5 x 140,000 64-byte datagrams.
+  EXPECT_NEAR(cases[6].iperf.udp_offered_pps * 1228.0 * 8, 1.875e9, 1e6);
+  EXPECT_EQ(cases[6].iperf.udp_payload, 1200);
+  EXPECT_EQ(cases[7].iperf.udp_offered_pps, 210000);
+  EXPECT_EQ(cases[7].iperf.udp_payload, 64);
+  // The six iperf3 cases stay iperf3's.
+  for (int i = 0; i < 6; ++i) EXPECT_FALSE(cases[i].own_generator) << i;
+}
+
+TEST(BenchReport, AProbeSaysWhatItSentAndWhichGeneratorSentIt) {
+  BenchReport r;
+  BenchCase c = bench_cases([] {
+                  BenchOptions o;
+                  o.seconds = 2;
+                  o.limit_probe_pps = 140000;
+                  return o;
+                }())
+                    .back();
+  IperfResult res;
+  res.seconds = 2;
+  res.bytes = 280000 * 64;
+  res.bits_per_second = 8.0 * static_cast<double>(res.bytes) / 2;
+  res.packets = 420000;  // sent
+  res.lost_packets = 140000;
+  c.result = res;
+  r.cases.push_back(c);
+  auto text = render_text(r);
+  EXPECT_NE(text.find("140.0 kpps received of 210.0 kpps sent (33.3 % lost)"), std::string::npos)
+      << text;
+  auto json = nlohmann::json::parse(render_json(r));
+  EXPECT_EQ(json["cases"][0]["generator"], "vpnlab");
+  EXPECT_EQ(json["cases"][0]["offered_pps"], 210000);
 }
 
 }  // namespace
