@@ -79,7 +79,7 @@ done
 awk -v inner=1400 'function pct(us, s) { return s > 0 ? 100 * us / (s * 1e6) : 0 }
 { pps = $4 > 0 ? $3 / $4 : 0
   printf "%s %.0f %.3f %.1f %.1f %.3f %.3f %d\n", $1, pps / 1000, pps * inner * 8 / 1e9,
-         pct($6, $5), pct($7, $4), $3 > 0 ? ($6 + $7) / $3 : 0, $3 > 0 ? $8 / $3 : 0, $2 - $3 }' \
+         pct($6, $5), pct($7, $4), ($3 > 0 ? ($6 + $7) / $3 : 0), ($3 > 0 ? $8 / $3 : 0), $2 - $3 }' \
   "$WORK/runs" >"$WORK/derived"
 echo
 echo "per run: case kpps Gbps(inner) snd_cpu% rcv_cpu% us/pkt(snd+rcv) us/pkt(machine) sent-received"
@@ -96,5 +96,5 @@ for c in $CASES; do
   k=$(med "$c" 2)
   printf '%-13s %8s %11s %9s %9s %14s %15s %9s\n' "$c" "$k" "$(med "$c" 3)" "$(med "$c" 4)" \
     "$(med "$c" 5)" "$(med "$c" 6)" "$(med "$c" 7)" \
-    "$(awk -v a="${anchor:-0}" -v k="$k" 'BEGIN { print (a > 0 ? sprintf("%.2f", k / a) : "-") }')"
+    "$(awk -v a="${anchor:-0}" -v k="$k" 'BEGIN { print (a + 0 > 0 ? sprintf("%.2f", k / a) : "-") }')"
 done
