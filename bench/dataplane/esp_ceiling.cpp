@@ -16,6 +16,8 @@
 //                 gateway's nftables ingress drop (esp_ingress_drop.hpp)
 //   pkt-batch256  pkt with 256 frames per sendmmsg
 //   pkt-qdisc     pkt without PACKET_QDISC_BYPASS (the gateway's default: engine.hpp)
+//   afxdp         the pkt sender -> an AF_XDP socket in copy mode on the receiving veth
+//                 (esp_ceiling_xdp.hpp: native XDP redirect of protocol 50, no skb for the stack)
 //   pkt-txring    a PACKET_TX_RING (TPACKET_V2) + QDISC_BYPASS sender, one send() per 64
 //                 frames -> the same receiver as pkt
 //
@@ -46,6 +48,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/dataplane/esp_ceiling_xdp.hpp"
 #include "dataplane/core/packet_pool.hpp"
 #include "dataplane/linux/esp_frame.hpp"
 #include "dataplane/linux/esp_ingress_drop.hpp"
@@ -212,6 +215,15 @@ void receive_packet(const std::string& kase, const std::string& dev, Ipv4Address
   print_counters(sock->counters());
 }
 
+// The receive side on AF_XDP in copy mode (esp_ceiling_xdp.hpp), the same copy-out.
+void receive_afxdp(const std::string& kase, const std::string& dev, double secs) {
+  auto xsk = XskReceiver::open(dev);
+  if (!xsk) die(xsk.error().message);
+  dataplane::PacketPool pool(2 * kBatch, 2048);
+  receive_loop(kase, xsk->fd(), secs, [&] { return xsk->read(kBatch, pool); });
+  std::fprintf(stderr, "afxdp malformed=%llu\n", static_cast<unsigned long long>(xsk->malformed()));
+}
+
 // --- sending -------------------------------------------------------------------------------
 
 void send_loop(const std::string& kase, double secs, const std::function<std::size_t()>& send) {
@@ -359,7 +371,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: esp_ceiling recv CASE DEV LOCAL_IP SECONDS\n"
                "       esp_ceiling send CASE DEV LOCAL_IP PEER_IP SECONDS\n"
-               "CASE: udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc\n");
+               "CASE: udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc afxdp\n");
   return 2;
 }
 
@@ -368,6 +380,8 @@ int receive(const std::string& kase, const std::string& dev, Ipv4Address local, 
     receive_udp(kase, local, secs, kase == "udp-gso");
   } else if (kase.rfind("pkt", 0) == 0) {
     receive_packet(kase, dev, local, secs);
+  } else if (kase == "afxdp") {
+    receive_afxdp(kase, dev, secs);
   } else {
     return usage();
   }
@@ -378,8 +392,8 @@ int send(const std::string& kase, const std::string& dev, Ipv4Address local, Ipv
          double secs) {
   if (kase == "udp-gso" || kase == "udp") {
     send_udp(kase, peer, secs, kase == "udp-gso");
-  } else if (kase == "pkt" || kase == "pkt-qdisc") {
-    send_packet(kase, dev, local, peer, secs, kBatch, kase == "pkt");
+  } else if (kase == "pkt" || kase == "pkt-qdisc" || kase == "afxdp") {
+    send_packet(kase, dev, local, peer, secs, kBatch, kase != "pkt-qdisc");
   } else if (kase == "pkt-batch256") {
     send_packet(kase, dev, local, peer, secs, 256, true);
   } else if (kase == "pkt-txring") {

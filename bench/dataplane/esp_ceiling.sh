@@ -10,13 +10,15 @@
 #   pkt-txring    PACKET_TX_RING (TPACKET_V2) + QDISC_BYPASS, one send() per 64 -> as pkt
 #   pkt-batch256  pkt with 256 per sendmmsg
 #   pkt-qdisc     pkt without QDISC_BYPASS (the gateway's default unless told otherwise)
+#   afxdp         the pkt sender -> AF_XDP in copy mode on the receiving veth (native XDP
+#                 program redirecting protocol 50 to the socket; esp_ceiling_xdp.hpp)
 # All cases run in the same invocation, REPS times each (interleaved), T seconds per run.
 # Prints per run and a median table: kpps received, Gbps of inner-payload equivalent
 # (pps x 1400 x 8), each process's CPU % (getrusage user+sys), the sender+receiver CPU per
 # packet in µs, the whole machine's busy CPU per packet (from /proc/stat over the sender's run:
 # softirq anywhere included), and each case's ratio to udp-gso.
 #
-# Knobs: T=5 REPS=3 CASES="udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc" SND_CPU=0 RCV_CPU=1
+# Knobs: T=5 REPS=3 CASES="udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc afxdp" SND_CPU=0 RCV_CPU=1
 #        BUILD=<build dir> (esp_ceiling from BUILD/bench/dataplane) KEEP=1 (keep the logs)
 #        QUIET_MAX=15 QUIET_WAIT=120 (lib.sh wait_quiet before each run: another job's load
 #        is waited out, for at most QUIET_WAIT s in all, and the busiest sample is printed)
@@ -31,7 +33,7 @@ QUIET_WAIT=${QUIET_WAIT:-120}  # lib.sh wait_quiet: at most 2 min of waiting for
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 CEIL=${ESP_CEILING:-$BUILD/bench/dataplane/esp_ceiling}
-CASES=${CASES:-udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc}
+CASES=${CASES:-udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc afxdp}
 SND_CPU=${SND_CPU:-0}
 RCV_CPU=${RCV_CPU:-1}
 NA=vc-a NB=vc-b IPA=192.0.2.1 IPB=192.0.2.2
