@@ -10,6 +10,8 @@
 #   pkt-txring    PACKET_TX_RING (TPACKET_V2) + QDISC_BYPASS, one send() per 64 -> as pkt
 #   pkt-batch256  pkt with 256 per sendmmsg
 #   pkt-qdisc     pkt without QDISC_BYPASS (the gateway's default unless told otherwise)
+#   pkt-rps       pkt with RPS on the receiving veth steering its receive processing to the
+#                 receiver's core (on veth it otherwise runs in softirq on the sender's core)
 #   afxdp         the pkt sender -> AF_XDP in copy mode on the receiving veth (native XDP
 #                 program redirecting protocol 50 to the socket; esp_ceiling_xdp.hpp)
 # All cases run in the same invocation, REPS times each (interleaved), T seconds per run.
@@ -18,7 +20,7 @@
 # packet in µs, the whole machine's busy CPU per packet (from /proc/stat over the sender's run:
 # softirq anywhere included), and each case's ratio to udp-gso.
 #
-# Knobs: T=5 REPS=3 CASES="udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc afxdp" SND_CPU=0 RCV_CPU=1
+# Knobs: T=5 REPS=3 CASES="udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc pkt-rps afxdp" SND_CPU=0 RCV_CPU=1
 #        BUILD=<build dir> (esp_ceiling from BUILD/bench/dataplane) KEEP=1 (keep the logs)
 #        QUIET_MAX=15 QUIET_WAIT=120 (lib.sh wait_quiet before each run: another job's load
 #        is waited out, for at most QUIET_WAIT s in all, and the busiest sample is printed)
@@ -33,7 +35,7 @@ QUIET_WAIT=${QUIET_WAIT:-120}  # lib.sh wait_quiet: at most 2 min of waiting for
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 CEIL=${ESP_CEILING:-$BUILD/bench/dataplane/esp_ceiling}
-CASES=${CASES:-udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc afxdp}
+CASES=${CASES:-udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc pkt-rps afxdp}
 SND_CPU=${SND_CPU:-0}
 RCV_CPU=${RCV_CPU:-1}
 NA=vc-a NB=vc-b IPA=192.0.2.1 IPB=192.0.2.2
@@ -53,15 +55,19 @@ ip -n $NB neigh replace $IPA lladdr "$MAC_A" dev ve0 nud permanent
 echo "date: $(date -u +%FT%TZ); kernel $(uname -r); $(nproc) cores;$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 echo "commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); T=$T REPS=$REPS sender cpu $SND_CPU, receiver cpu $RCV_CPU; load before: $(cat /proc/loadavg)"
 
+rps() { ip netns exec $NB sh -c "printf '%x' $1 >/sys/class/net/ve0/queues/rx-0/rps_cpus"; }
+
 # one CASE REP -> appends "case sent recv recv_secs snd_secs snd_us rcv_us busy_us" to $WORK/runs
 one() {
-  local c=$1 r=$2 rout=$WORK/$1.$2.recv sout=$WORK/$1.$2.send i b0 b1 _t
-  bg $NB "$rout" taskset -c "$RCV_CPU" "$CEIL" recv "$c" ve0 $IPB "$T"
+  local c=$1 r=$2 rout=$WORK/$1.$2.recv sout=$WORK/$1.$2.send i b0 b1 _t tool=$1
+  rps 0
+  [ "$c" = pkt-rps ] && { tool=pkt; rps $((1 << RCV_CPU)); }
+  bg $NB "$rout" taskset -c "$RCV_CPU" "$CEIL" recv "$tool" ve0 $IPB "$T"
   local rpid=$BG_PID
   for i in $(seq 100); do grep -q '^ready' "$rout" 2>/dev/null && break; sleep 0.05; done
   grep -q '^ready' "$rout" || die "$c receiver not ready: $(cat "$rout")"
   read -r b0 _t < <(sys_ticks)
-  ip netns exec $NA env PEER_MAC="$MAC_B" taskset -c "$SND_CPU" "$CEIL" send "$c" ve0 $IPA $IPB "$T" \
+  ip netns exec $NA env PEER_MAC="$MAC_B" taskset -c "$SND_CPU" "$CEIL" send "$tool" ve0 $IPA $IPB "$T" \
     >"$sout" 2>&1 || die "$c sender failed: $(cat "$sout")"
   read -r b1 _t < <(sys_ticks)
   wait "$rpid" || die "$c receiver failed: $(cat "$rout")"
