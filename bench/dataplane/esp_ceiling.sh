@@ -22,6 +22,7 @@
 #
 # Knobs: T=5 REPS=3 CASES="udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc pkt-rps afxdp" SND_CPU=0 RCV_CPU=1
 #        BUILD=<build dir> (esp_ceiling from BUILD/bench/dataplane) KEEP=1 (keep the logs)
+#        PROFILE=FILE (then one more run per case under perf record -a, top symbols to FILE)
 #        QUIET_MAX=15 QUIET_WAIT=120 (lib.sh wait_quiet before each run: another job's load
 #        is waited out, for at most QUIET_WAIT s in all, and the busiest sample is printed)
 # Run it under the lock that builds and benchmarks share (the machine has 2 cores):
@@ -32,7 +33,7 @@ set -u
 T=${T:-5}
 P=${P:-vc}
 QUIET_WAIT=${QUIET_WAIT:-120}  # lib.sh wait_quiet: at most 2 min of waiting for a quiet machine
-# shellcheck source=lib.sh
+# shellcheck source=bench/dataplane/lib.sh
 source "$(dirname "$0")/lib.sh"
 CEIL=${ESP_CEILING:-$BUILD/bench/dataplane/esp_ceiling}
 CASES=${CASES:-udp-gso udp pkt pkt-txring pkt-batch256 pkt-qdisc pkt-rps afxdp}
@@ -57,20 +58,32 @@ echo "commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null); T=$T REPS=$R
 
 rps() { ip netns exec $NB sh -c "printf '%x' $1 >/sys/class/net/ve0/queues/rx-0/rps_cpus"; }
 
-# one CASE REP -> appends "case sent recv recv_secs snd_secs snd_us rcv_us busy_us" to $WORK/runs
+# one CASE REP [profile] -> appends "case sent recv recv_secs snd_secs snd_us rcv_us busy_us" to $WORK/runs
 one() {
-  local c=$1 r=$2 rout=$WORK/$1.$2.recv sout=$WORK/$1.$2.send i b0 b1 _t tool=$1
+  local c=$1 rout=$WORK/$1.$2.recv sout=$WORK/$1.$2.send _i b0 b1 _t tool=$1
   rps 0
   [ "$c" = pkt-rps ] && { tool=pkt; rps $((1 << RCV_CPU)); }
   bg $NB "$rout" taskset -c "$RCV_CPU" "$CEIL" recv "$tool" ve0 $IPB "$T"
   local rpid=$BG_PID
-  for i in $(seq 100); do grep -q '^ready' "$rout" 2>/dev/null && break; sleep 0.05; done
+  for _i in $(seq 100); do grep -q '^ready' "$rout" 2>/dev/null && break; sleep 0.05; done
   grep -q '^ready' "$rout" || die "$c receiver not ready: $(cat "$rout")"
+  local ppid=
+  if [ "${3:-}" = profile ]; then  # both cores, softirq included; the sender runs T s
+    perf record -a -g -q -o "$WORK/$c.perf" -- sleep "$T" >/dev/null 2>&1 &
+    ppid=$!; _PIDS+=("$ppid"); sleep 0.2
+  fi
   read -r b0 _t < <(sys_ticks)
   ip netns exec $NA env PEER_MAC="$MAC_B" taskset -c "$SND_CPU" "$CEIL" send "$tool" ve0 $IPA $IPB "$T" \
     >"$sout" 2>&1 || die "$c sender failed: $(cat "$sout")"
   read -r b1 _t < <(sys_ticks)
   wait "$rpid" || die "$c receiver failed: $(cat "$rout")"
+  if [ -n "$ppid" ]; then
+    wait "$ppid"
+    { echo "== $c: top symbols (self, both cores; sent $(sed -n 's/^send .*packets=\([0-9]*\).*/\1/p' "$sout"))"
+      perf report -i "$WORK/$c.perf" --no-children --sort sym --stdio -g none \
+        --percent-limit 0.8 2>/dev/null | grep -v "^#" | grep -v "^$" | head -25; } >>"$PROFILE"
+    return 0
+  fi
   local s rv
   s=$(grep '^send ' "$sout") rv=$(grep '^recv ' "$rout")
   val() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
@@ -82,6 +95,12 @@ one() {
 for rep in $(seq "$REPS"); do
   for c in $CASES; do wait_quiet; one "$c" "$rep"; done
 done
+if [ -n "${PROFILE:-}" ]; then  # one more run per case under perf, not in the table
+  need perf:linux-perf
+  : >"$PROFILE"
+  for c in $CASES; do wait_quiet; one "$c" p profile; done
+  echo "profiles (perf record -a -g, one extra run per case): $PROFILE"
+fi
 
 # Per run: kpps, Gbps(inner), CPU %, µs per packet; then each column's median per case.
 awk -v inner=1400 'function pct(us, s) { return s > 0 ? 100 * us / (s * 1e6) : 0 }
@@ -93,7 +112,9 @@ echo
 echo "per run: case kpps Gbps(inner) snd_cpu% rcv_cpu% us/pkt(snd+rcv) us/pkt(machine) sent-received"
 cat "$WORK/derived"
 med() { # case column -> median
-  local m; read -r m _ < <(stats $(awk -v c="$1" -v k="$2" '$1 == c {print $k}' "$WORK/derived")); echo "$m"
+  local m  # word splitting intended: one value per run
+  # shellcheck disable=SC2046
+  read -r m _ < <(stats $(awk -v c="$1" -v k="$2" '$1 == c {print $k}' "$WORK/derived")); echo "$m"
 }
 echo
 echo "medians of $REPS runs of ${T} s (quiet check: busiest pre-run sample ${QUIET_MAXSEEN}%, waited ${QUIET_SPENT} s):"
