@@ -13,10 +13,13 @@
 # CREATE_CHILD_SA, every ESP packet of the SAs that came and went decrypted; without the
 # files it shows none of it; the key
 # files are 0700/0600 and no key is in status, status --sas, the logs or the command output.
-# The lab is named vpnlab-t-<pid>; cleanup runs on every exit.
+# The lab is named vpnlab-t-<pid>; cleanup runs on every exit. A second argument, af_packet,
+# runs the same on lab.esp_transport: af_packet (the gateways send and receive raw ESP on packet
+# sockets: the capture's own packet socket must still see both directions).
 set -u
 . "$(dirname "$0")/lab_env.sh"
 VPNLAB=$1
+ESP_TRANSPORT=${2:-raw_socket}
 LAB=vpnlab-t-$$
 work=$(mktemp -d)
 pids=()
@@ -33,9 +36,10 @@ ts() { local conf=$1; shift; WIRESHARK_CONFIG_DIR=$conf tshark "$@" 2>/dev/null;
 mkdir -m 700 "$work/nokeys"
 
 "$VPNLAB" topology show --show-secrets |
-  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2/" >"$work/lab.yaml"
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.2\n  esp_transport: $ESP_TRANSPORT/" >"$work/lab.yaml"
 grep -q "name: $LAB" "$work/lab.yaml" || fail "could not make the test lab"
 run "$VPNLAB" up "$work/lab.yaml" --wait 60 || fail "up"
+expect_transport "$ESP_TRANSPORT"
 
 # Three captures, each stopped by SIGINT below (by the PID we started).
 start_capture() { # name args...

@@ -12,11 +12,13 @@
 # bounds scaled by the time factor (generous: never tight timing), and recovery, or that the
 # report names what did not come back and its last error. Between drills the lab is mended
 # with `vpnlab tunnel up` and waits until it has converged again. Lab dr<pid>; cleanup on
-# every exit.
+# every exit. A third argument, af_packet, runs the drills on lab.esp_transport: af_packet (a
+# crashed gateway leaves its nftables ingress drop behind; the restarted one replaces it).
 set -u
 . "$(dirname "$0")/lab_env.sh"
 VPNLAB=$1
 PART=${2:-a}
+ESP_TRANSPORT=${3:-raw_socket}
 LAB=dr$$
 TF=0.1
 work=$(mktemp -d)
@@ -29,7 +31,7 @@ lab_s() { awk -v s="$1" -v f="$TF" 'BEGIN { printf "%.2f", s * f }'; }
 expect() { jq -e "$1" "$work/r.json" >/dev/null || fail "$2"; }
 
 "$VPNLAB" topology show --show-secrets |
-  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: $TF/" >"$work/lab.yaml"
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: $TF\n  esp_transport: $ESP_TRANSPORT/" >"$work/lab.yaml"
 grep -q "time_factor: $TF" "$work/lab.yaml" || fail "could not make the test lab"
 
 converged() {
@@ -85,6 +87,7 @@ recovered_or_explained() {
 }
 
 run "$VPNLAB" up "$work/lab.yaml" || fail "up"
+expect_transport "$ESP_TRANSPORT"
 converged || fail "lab not ready"
 mend "up"
 FOR=$(lab_s 60)   # a minute of cloud time: longer than DPD (30/45 s) and BGP hold (30 s)

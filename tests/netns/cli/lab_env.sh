@@ -24,3 +24,16 @@ wait_aws0t1_route() {
   done
   return 1
 }
+
+# How many of the lab's vpnlab gateways run raw ESP on transport $1 (raw_socket | af_packet),
+# from a status document (`vpnlab status --json`) in file $2.
+gateways_on_transport() {
+  jq --arg t "$1" '[.esp_transport[] | select(.transport == ($t | sub("_"; " ")) or .transport == $t)] | length' "$2"
+}
+
+# Fails the test unless all three gateways of the running lab run transport $1.
+expect_transport() {
+  "$VPNLAB" status "$work/lab.yaml" --json >"$work/transport.json" 2>/dev/null
+  [ "$(gateways_on_transport "$1" "$work/transport.json")" = 3 ] ||
+    { jq -c '.esp_transport' "$work/transport.json"; fail "the gateways do not all run $1"; }
+}

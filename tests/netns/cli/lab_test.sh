@@ -65,7 +65,7 @@ if [ "$KEYING" = ike ]; then
 fi
 
 # Which raw ESP path each gateway runs, in --json and in the human status.
-n=$(jq --arg t "$ESP_TRANSPORT" '[.esp_transport[] | select(.transport == ($t | sub("_"; " ")) or .transport == $t)] | length' "$work/status-all.json")
+n=$(gateways_on_transport "$ESP_TRANSPORT" "$work/status-all.json")
 [ "$n" = 3 ] || { jq '.esp_transport' "$work/status-all.json"; fail "expected 3 gateways on $ESP_TRANSPORT, got $n"; }
 "$VPNLAB" status "$work/lab.yaml" >"$work/status.txt"
 shown=$ESP_TRANSPORT; [ "$shown" = raw_socket ] && shown="raw socket"
