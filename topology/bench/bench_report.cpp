@@ -30,6 +30,35 @@ std::string direction(const BenchCase& c) {
   return c.vnet_to_vpc ? "VNet VM -> VPC host" : "VPC host -> VNet VM";
 }
 
+// "    aws0t1   ToAzureInstance0.tunnel1  1.22 Gbps  107.6 kpps 100.0 %   limit ...: held at 98 %
+// of it"
+std::string share_line(const TunnelShare& t) {
+  char line[200];
+  std::snprintf(line, sizeof line, "    %-9s %-25s %6.2f Gbps %8.1f kpps %5.1f %%",
+                t.device.c_str(), t.name.c_str(), t.gbps, t.kpps, t.share * 100);
+  std::string s = line;
+  if (t.limit_gbps > 0 || t.limit_kpps > 0) {
+    s += fmt("   limit %.2f Gbps", t.limit_gbps);
+    if (t.limit_kpps > 0) s += fmt(" / %.0f kpps", t.limit_kpps);
+    s += ": " + t.limit_verdict();
+  }
+  return s + "\n";
+}
+
+nlohmann::json share_json(const TunnelShare& t) {
+  return {{"device", t.device},
+          {"name", t.name},
+          {"counted_at", t.seen_at},
+          {"bytes", t.bytes},
+          {"limit_gbps", t.limit_gbps},
+          {"limit_kpps", t.limit_kpps},
+          {"within_limit", t.within_limit()},
+          {"limit_use", t.limit_use()},
+          {"gbps", t.gbps},
+          {"kpps", t.kpps},
+          {"share", t.share}};
+}
+
 }  // namespace
 
 std::string TunnelShare::limit_verdict() const {
@@ -80,17 +109,8 @@ std::string render_text(const BenchReport& r) {
     }
     s += "\n";
     if (!c.retried.empty()) s += "    (second attempt; the first: " + c.retried + ")\n";
-    for (const auto& t : c.tunnels) {
-      char line[200];
-      std::snprintf(line, sizeof line, "    %-8s %-26s %6.2f Gbps %8.1f kpps %5.1f %%",
-                    t.device.c_str(), t.name.c_str(), t.gbps, t.kpps, t.share * 100);
-      s += line;
-      if (t.limit_gbps > 0 || t.limit_kpps > 0) {
-        s += fmt("   limit %.2f Gbps", t.limit_gbps) + fmt(" / %.0f kpps: ", t.limit_kpps) +
-             t.limit_verdict();
-      }
-      s += "\n";
-    }
+    for (const auto& t : c.tunnels) s += share_line(t);
+    for (const auto& a : c.aggregates) s += share_line(a);
     if (c.tunnels.empty()) s += "    (no tunnel counters moved)\n";
     std::string cpu;
     for (const auto& [node, v] : c.cpu_seconds_per_gb) cpu += "  " + node + fmt(" %.2f", v);
@@ -137,19 +157,12 @@ std::string render_json(const BenchReport& r) {
     if (!c.retried.empty()) j["retried"] = c.retried;
     nlohmann::json tunnels = nlohmann::json::array();
     for (const auto& t : c.tunnels) {
-      tunnels.push_back({{"device", t.device},
-                         {"name", t.name},
-                         {"counted_at", t.seen_at},
-                         {"bytes", t.bytes},
-                         {"limit_gbps", t.limit_gbps},
-                         {"limit_kpps", t.limit_kpps},
-                         {"within_limit", t.within_limit()},
-                         {"limit_use", t.limit_use()},
-                         {"gbps", t.gbps},
-                         {"kpps", t.kpps},
-                         {"share", t.share}});
+      tunnels.push_back(share_json(t));
     }
     j["tunnels"] = tunnels;
+    nlohmann::json aggregates = nlohmann::json::array();
+    for (const auto& a : c.aggregates) aggregates.push_back(share_json(a));
+    j["azure_aggregates"] = aggregates;
     cases.push_back(j);
   }
   nlohmann::json limits = {{"aws_per_tunnel",

@@ -49,6 +49,9 @@ struct BenchCase {
   /// Why the case ran more than once (the first attempt's failure), empty when it did not.
   std::string retried;
   std::vector<TunnelShare> tunnels;  // those that carried >= 1 % of the case's bytes
+  /// Each Azure instance whose SKU aggregate is emulated and that carried some of the case:
+  /// its tunnels' sum (device = the node, name "SKU aggregate", limit_gbps = the SKU figure).
+  std::vector<TunnelShare> aggregates;
   std::map<std::string, double> cpu_seconds_per_gb;  // node -> CPU s per GB carried
 };
 

@@ -26,6 +26,21 @@ void attribute(BenchCase& c, const SampleDelta& d, const LabPlan& plan) {
       }
     }
   }
+  for (const auto& g : plan.gateways) {
+    if (g.aggregate_limit_gbps <= 0) continue;
+    TunnelShare sum{g.node, "SKU aggregate", g.node};
+    sum.limit_gbps = g.aggregate_limit_gbps;
+    for (const auto& share : c.tunnels) {
+      bool mine = std::any_of(g.tunnels.begin(), g.tunnels.end(),
+                              [&](const auto& t) { return t.device == share.device; });
+      if (!mine) continue;
+      sum.bytes += share.bytes;
+      sum.gbps += share.gbps;
+      sum.kpps += share.kpps;
+      sum.share += share.share;
+    }
+    if (sum.bytes > 0) c.aggregates.push_back(sum);
+  }
   double gb = c.result ? static_cast<double>(c.result->bytes) / 1e9 : 0;
   if (gb <= 0) return;
   for (const auto& [node, cpu] : d.cpu_seconds) {

@@ -115,14 +115,18 @@ std::uint64_t UdpFloodSender::run(double seconds, double pps) {
     const auto segment = static_cast<std::uint16_t>(payload_);
     std::memcpy(CMSG_DATA(cm), &segment, sizeof segment);
   }
+  // Paced, one message per call: a burst of at most 64 KiB, so what a policer downstream sees
+  // is the offered rate, not 8 messages at once and then a pause (its burst tolerance is
+  // 5 ms; the gateway's TUN queue is shorter still).
+  const auto per_call = static_cast<unsigned>(pps > 0 ? 1 : nmsgs);
   const auto start = Clock::now();
   std::uint64_t sent = 0;
   while (since(start) < seconds) {
     if (pps > 0 && static_cast<double>(sent) > pps * since(start)) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));  // ahead of the pace
+      std::this_thread::sleep_for(std::chrono::microseconds(50));  // ahead of the pace
       continue;
     }
-    int n = ::sendmmsg(fd_, msgs.data(), static_cast<unsigned>(nmsgs), 0);
+    int n = ::sendmmsg(fd_, msgs.data(), per_call, 0);
     if (n > 0) sent += static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(per_msg);
   }
   return sent;

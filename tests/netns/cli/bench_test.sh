@@ -47,6 +47,12 @@ for i in 0 1 2 3 4 5 6 7; do
   jq -e "([$c.tunnels[].share] | add) > 0.99" "$work/bench.json" >/dev/null || fail "$title: shares do not add up"
 done
 jq -e '.cases[4].protocol == "udp" and .cases[4].kpps_received > 0' "$work/bench.json" >/dev/null || fail "no UDP packet rate"
+# Each Azure instance's SKU aggregate (emulated: VpnGw2 Gen2, 1.25 Gbps), summed over its
+# tunnels: on every case that crossed Azure, never more than the limit + 5 %.
+jq -e '[.cases[] | .azure_aggregates | length] | all(. >= 1)' "$work/bench.json" >/dev/null ||
+  fail "a case without the Azure instances' aggregates: $(jq -c '[.cases[].azure_aggregates]' "$work/bench.json")"
+jq -e '[.cases[].azure_aggregates[] | .limit_gbps == 1.25 and .within_limit] | all' "$work/bench.json" >/dev/null ||
+  fail "an Azure instance carried more than its SKU's aggregate: $(jq -c '[.cases[].azure_aggregates]' "$work/bench.json")"
 # The limit probes: 1.5x AWS's per-tunnel bit rate (1200-byte datagrams), then 1.5x its packet
 # rate (64-byte), from the VPC host, so the VGW's path choice puts each on one tunnel, which
 # must not carry more than its limit (+5 %: the policer's burst and rounding); whether this

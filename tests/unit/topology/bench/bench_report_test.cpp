@@ -140,6 +140,25 @@ TEST(BenchText, NamesLimitsAndFailures) {
   EXPECT_EQ(json["limits"]["aws_per_tunnel"]["pps"], 140000);
 }
 
+TEST(BenchText, AnAzureInstancesAggregateHasItsOwnLineAndVerdict) {
+  BenchReport r;
+  BenchCase c;
+  c.title = "TCP, 4 streams";
+  c.result = IperfResult{5, 1.6e9, 1'000'000'000, 0, 0, 0};
+  TunnelShare sum{"azure-gw1", "SKU aggregate", "azure-gw1", 725'000'000, 1.16, 102.1, 0.698};
+  sum.limit_gbps = 1.25;  // VpnGw2 Gen2; no packet-rate figure
+  c.aggregates = {sum};
+  r.cases = {c};
+  auto text = render_text(r);
+  EXPECT_NE(text.find("azure-gw1 SKU aggregate"), std::string::npos) << text;
+  EXPECT_NE(text.find("limit 1.25 Gbps: held at 93 % of it"), std::string::npos) << text;
+  auto json = nlohmann::json::parse(render_json(r));
+  const auto& a = json["cases"][0]["azure_aggregates"][0];
+  EXPECT_EQ(a["device"], "azure-gw1");
+  EXPECT_EQ(a["limit_gbps"], 1.25);
+  EXPECT_EQ(a["within_limit"], true);
+}
+
 TEST(LimitVerdict, HeldOnlyWhenReachedNotReachedBelowExceededAbove) {
   TunnelShare t{"aws0t1", "ToAzureInstance0.tunnel1", "aws-vgw", 0, 1.24, 100.0, 1.0};
   t.limit_gbps = 1.25;
