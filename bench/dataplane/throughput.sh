@@ -11,6 +11,8 @@
 #   vpnlab-gcm-pkt, vpnlab-cbc-pkt   raw ESP on the af_packet transport (ESP_TRANSPORT=af_packet:
 #                packet sockets + an nftables ingress drop, dataplane/linux/packet_socket.hpp)
 #   vpnlab-gcm-pktmm  the same receiving with recvmmsg instead of a TPACKET_V3 ring (RX_RING=0)
+#   vpnlab-gcm-pktrps vpnlab-gcm-pkt with RPS on both underlay veths (RPS=3: the receive half
+#                     of each packet on either core, not on its sender's; not in the default ONLY)
 #   vpnlab-gcm-ossl, vpnlab-cbc-ossl ESP in UDP with esp/'s OpenSSL backend (CRYPTO=openssl)
 #                instead of intel-ipsec-mb: the share of the result the crypto library makes
 # Each: iperf3 TCP 1 and 4 streams, 64-byte UDP pps (udp_blast with UDP_SEGMENT sends, the
@@ -20,6 +22,7 @@
 # BUILD=<build dir> OUTDIR=... WORKERS (vpnlab workers per gateway, default one per core)
 #   ONLY names: plain swan-gcm swan-cbc wg vpnlab-gcm vpnlab-cbc vpnlab-gcm-raw vpnlab-cbc-raw
 #               vpnlab-gcm-pkt vpnlab-cbc-pkt vpnlab-gcm-pktmm vpnlab-gcm-ossl vpnlab-cbc-ossl
+#               vpnlab-gcm-pktrps
 # Raw ESP rows are also printed against the ESP-in-UDP row of the same suite (raw / udp), with
 # the raw-ESP issue's targets: tcp1 >= 0.90x the ESP-in-UDP row, udp64 > 140 kpps.
 set -u
@@ -55,6 +58,7 @@ run vpnlab-gcm-pkt vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet
 run vpnlab-cbc-pkt vpnlab.sh ESP=aes256-sha256 ENCAP=raw ESP_TRANSPORT=af_packet
 # af_packet receiving with recvmmsg instead of the TPACKET_V3 ring: what the ring is worth.
 run vpnlab-gcm-pktmm vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet RX_RING=0
+run vpnlab-gcm-pktrps vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet RPS=3
 # The same dataplane with esp/'s OpenSSL backend: what the ipsec-mb backend is worth.
 run vpnlab-gcm-ossl vpnlab.sh ESP=aes256gcm16 ENCAP=udp CRYPTO=openssl
 run vpnlab-cbc-ossl vpnlab.sh ESP=aes256-sha256 ENCAP=udp CRYPTO=openssl
@@ -82,8 +86,8 @@ awk -F'\t' '
     # Raw ESP against ESP in UDP of the same suite (issue 13: tcp1 >= 0.90x, udp64 > 140 kpps).
     print ""
     printf "%-16s %-10s %9s %9s %9s   %s\n", "raw ESP path", "ESP-in-UDP", "tcp1", "tcp4", "udp64", "verdict (tcp1 >= 0.90x, udp64 > 140 kpps)"
-    for (i = 1; i <= n; i++) { k = names[i]; if (k !~ /^vpnlab-(gcm|cbc)-(raw|pkt|pktmm)$/) continue
-      u = k; sub(/-(raw|pkt|pktmm)$/, "", u); if (!(u in tcp1)) continue
+    for (i = 1; i <= n; i++) { k = names[i]; if (k !~ /^vpnlab-(gcm|cbc)-(raw|pkt|pktmm|pktrps)$/) continue
+      u = k; sub(/-(raw|pkt|pktmm|pktrps)$/, "", u); if (!(u in tcp1)) continue
       ok = ge(tcp1[k], tcp1[u], 0.9) && udp[k] + 0 > 140
       printf "%-16s %-10s %9s %9s %9s   %s\n", k, u, ratio(tcp1[k], tcp1[u]), ratio(tcp4[k], tcp4[u]), ratio(udp[k], udp[u]), ok ? "met" : "NOT met" }
     # The issue targets, in this run: tcp1 >= 10x strongSwan (same suite), >= 5x

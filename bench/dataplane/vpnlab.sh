@@ -8,7 +8,7 @@
 # ESP_TRANSPORT=raw_socket (default) | af_packet | auto   how ENCAP=raw travels (engine.hpp
 #   EspTransport: protocol-50 sockets, or AF_PACKET sockets + an nftables ingress drop);
 #   QDISC_BYPASS=1 adds PACKET_QDISC_BYPASS to af_packet sends; RX_RING=0 receives with
-#   recvmmsg instead of a TPACKET_V3 ring
+#   recvmmsg instead of a TPACKET_V3 ring; RPS=MASK steers both underlay veths' receive work
 # iperf3 TCP 1 and 4 streams and 64-byte UDP (udp_blast), REPS runs of T seconds, medians, CPU
 # of the two dataplane processes. Cleans up everything it made (lib.sh).
 # PROFILE=FILE: instead, one iperf3 TCP single-stream run of T seconds under
@@ -24,8 +24,17 @@ CRYPTO=${CRYPTO:-auto}  # --crypto: auto (ipsec-mb where it runs) | openssl | ip
 ESP_TRANSPORT=${ESP_TRANSPORT:-raw_socket}
 QDISC_BYPASS=${QDISC_BYPASS:-0}
 RX_RING=${RX_RING:-1}  # 0: af_packet receives with recvmmsg instead of a TPACKET_V3 ring
+# RPS=MASK (hex CPU mask, e.g. 3): receive packet steering on both gateways' underlay veths,
+# so a packet's receive half runs on a CPU of the mask rather than on its sender's (veth hands
+# the receiving namespace's work to the sending CPU; esp_ceiling's pkt-rps case).
+RPS=${RPS:-}
 [ -x "$DP" ] || die "missing $DP (build the vpnlab_dp_manual target, or set BUILD=)"
 build_gw_topo
+if [ -n "$RPS" ]; then
+  for ns in "$NS_GA" "$NS_GB"; do
+    x "$ns" sh -c "echo $RPS > /sys/class/net/wan0/queues/rx-0/rps_cpus" || die "RPS on $ns wan0"
+  done
+fi
 
 hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 case $ESP in
