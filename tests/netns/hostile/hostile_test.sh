@@ -13,11 +13,13 @@
 # amount and each answer (NOTIFY, NOTIFICATION) was right -> the log lines of every reason a
 # case moved are at most one per second -> every gateway process is still the one `up`
 # started -> every tunnel UP and every BGP session Established again. The lab is named
-# hs<pid>; cleanup on every exit.
+# hs<pid>; cleanup on every exit. A fourth argument, af_packet, runs it all on
+# lab.esp_transport: af_packet (the gateways receive ESP from a packet socket's ring).
 set -u
 VPNLAB=$1
 PROBE=$2
 HOSTILE=$3
+ESP_TRANSPORT=${4:-raw_socket}
 LAB=hs$$
 work=$(mktemp -d)
 probe_pid=
@@ -35,9 +37,10 @@ trap cleanup EXIT
 /usr/bin/python3 -c 'import scapy' 2>/dev/null || fail "python3-scapy is not installed (scripts/install-deps.sh)"
 
 "$VPNLAB" topology show --show-secrets |
-  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.5/" >"$work/lab.yaml"
+  sed "s/^  name: vpnlab$/  name: $LAB/; s/^  time_factor: 1$/  time_factor: 0.5\n  esp_transport: $ESP_TRANSPORT/" >"$work/lab.yaml"
 grep -q "name: $LAB" "$work/lab.yaml" || fail "could not make the test lab"
 "$VPNLAB" up "$work/lab.yaml" --wait 90 || fail "up"
+expect_transport "$ESP_TRANSPORT"
 declare -A pids
 for f in /run/vpnlab/$LAB/*.pid; do pids[$f]=$(cat "$f"); done
 
