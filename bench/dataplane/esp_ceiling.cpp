@@ -176,7 +176,7 @@ std::unique_ptr<dataplane::PacketEspSocket> open_packet(const std::string& dev, 
   o.batch = batch;
   o.qdisc_bypass = bypass;
   o.ifindex = ifindex_of(dev);
-  o.rx_ring = rx_ring;
+  o.rx_mode = rx_ring ? dataplane::PacketRxMode::ring_v3 : dataplane::PacketRxMode::recvmmsg;
   auto sock = dataplane::PacketEspSocket::open(local, o);
   if (!sock) die(sock.error().message);
   return std::move(*sock);

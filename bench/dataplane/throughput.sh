@@ -11,6 +11,7 @@
 #   vpnlab-gcm-pkt, vpnlab-cbc-pkt   raw ESP on the af_packet transport (ESP_TRANSPORT=af_packet:
 #                packet sockets + an nftables ingress drop, dataplane/linux/packet_socket.hpp)
 #   vpnlab-gcm-pktmm  the same receiving with recvmmsg instead of a TPACKET_V3 ring (RX_RING=0)
+#   vpnlab-gcm-pktv2  the same receiving through a TPACKET_V2 ring (RX_RING=v2)
 #   vpnlab-gcm-pktrps vpnlab-gcm-pkt with RPS on both underlay veths (RPS=3: the receive half
 #                     of each packet on either core, not on its sender's; not in the default ONLY)
 #   vpnlab-gcm-ossl, vpnlab-cbc-ossl ESP in UDP with esp/'s OpenSSL backend (CRYPTO=openssl)
@@ -58,6 +59,8 @@ run vpnlab-gcm-pkt vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet
 run vpnlab-cbc-pkt vpnlab.sh ESP=aes256-sha256 ENCAP=raw ESP_TRANSPORT=af_packet
 # af_packet receiving with recvmmsg instead of the TPACKET_V3 ring: what the ring is worth.
 run vpnlab-gcm-pktmm vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet RX_RING=0
+# af_packet receiving through a TPACKET_V2 ring (per-frame hand-over, no 1 ms block timer).
+run vpnlab-gcm-pktv2 vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet RX_RING=v2
 run vpnlab-gcm-pktrps vpnlab.sh ESP=aes256gcm16 ENCAP=raw ESP_TRANSPORT=af_packet RPS=3
 # The same dataplane with esp/'s OpenSSL backend: what the ipsec-mb backend is worth.
 run vpnlab-gcm-ossl vpnlab.sh ESP=aes256gcm16 ENCAP=udp CRYPTO=openssl
@@ -86,8 +89,8 @@ awk -F'\t' '
     # Raw ESP against ESP in UDP of the same suite (issue 13: tcp1 >= 0.90x, udp64 > 140 kpps).
     print ""
     printf "%-16s %-10s %9s %9s %9s   %s\n", "raw ESP path", "ESP-in-UDP", "tcp1", "tcp4", "udp64", "verdict (tcp1 >= 0.90x, udp64 > 140 kpps)"
-    for (i = 1; i <= n; i++) { k = names[i]; if (k !~ /^vpnlab-(gcm|cbc)-(raw|pkt|pktmm|pktrps)$/) continue
-      u = k; sub(/-(raw|pkt|pktmm|pktrps)$/, "", u); if (!(u in tcp1)) continue
+    for (i = 1; i <= n; i++) { k = names[i]; if (k !~ /^vpnlab-(gcm|cbc)-(raw|pkt|pktmm|pktv2|pktrps)$/) continue
+      u = k; sub(/-(raw|pkt|pktmm|pktv2|pktrps)$/, "", u); if (!(u in tcp1)) continue
       ok = ge(tcp1[k], tcp1[u], 0.9) && udp[k] + 0 > 140
       printf "%-16s %-10s %9s %9s %9s   %s\n", k, u, ratio(tcp1[k], tcp1[u]), ratio(tcp4[k], tcp4[u]), ratio(udp[k], udp[u]), ok ? "met" : "NOT met" }
     # The issue targets, in this run: tcp1 >= 10x strongSwan (same suite), >= 5x

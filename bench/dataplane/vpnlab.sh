@@ -7,8 +7,9 @@
 # CRYPTO=auto (default: intel-ipsec-mb where it runs) | openssl   (esp/crypto_backend.hpp)
 # ESP_TRANSPORT=raw_socket (default) | af_packet | auto   how ENCAP=raw travels (engine.hpp
 #   EspTransport: protocol-50 sockets, or AF_PACKET sockets + an nftables ingress drop);
-#   QDISC_BYPASS=1 adds PACKET_QDISC_BYPASS to af_packet sends; RX_RING=0 receives with
-#   recvmmsg instead of a TPACKET_V3 ring; RPS=MASK steers both underlay veths' receive work
+#   QDISC_BYPASS=1 adds PACKET_QDISC_BYPASS to af_packet sends; RX_RING=v3|v2|recvmmsg picks
+#   how af_packet receives (0 = recvmmsg; 1 = the gateway's default); RPS=MASK steers both
+#   underlay veths' receive work
 # iperf3 TCP 1 and 4 streams and 64-byte UDP (udp_blast), REPS runs of T seconds, medians, CPU
 # of the two dataplane processes. Cleans up everything it made (lib.sh).
 # PROFILE=FILE: instead, one iperf3 TCP single-stream run of T seconds under
@@ -23,7 +24,14 @@ SPIN_US=${SPIN_US:-}  # --spin-us for vpnlab_dp_manual (empty: its default)
 CRYPTO=${CRYPTO:-auto}  # --crypto: auto (ipsec-mb where it runs) | openssl | ipsec-mb
 ESP_TRANSPORT=${ESP_TRANSPORT:-raw_socket}
 QDISC_BYPASS=${QDISC_BYPASS:-0}
-RX_RING=${RX_RING:-1}  # 0: af_packet receives with recvmmsg instead of a TPACKET_V3 ring
+# af_packet's receive mode (vpnlab_dp_manual --rx-ring, packet_socket.hpp PacketRxMode):
+# 1 the default | v3 TPACKET_V3 ring | v2 TPACKET_V2 ring | recvmmsg or 0 no ring.
+RX_RING=${RX_RING:-1}
+case $RX_RING in
+  1) RX_ARGS=() ;;
+  0) RX_ARGS=(--rx-ring recvmmsg) ;;
+  *) RX_ARGS=(--rx-ring "$RX_RING") ;;
+esac
 # RPS=MASK (hex CPU mask, e.g. 3): receive packet steering on both gateways' underlay veths,
 # so a packet's receive half runs on a CPU of the mask rather than on its sender's (veth hands
 # the receiving namespace's work to the sending CPU; esp_ceiling's pkt-rps case).
@@ -62,7 +70,7 @@ for s in a b; do
   ns=$([ $s = a ] && echo "$NS_GA" || echo "$NS_GB")
   bg "$ns" "$WORK/$s.log" "$DP" "$WORK/$s.conf" --workers "$WORKERS" --counters "$WORK/$s.counters" \
     ${SPIN_US:+--spin-us "$SPIN_US"} --crypto "$CRYPTO" --esp-transport "$ESP_TRANSPORT" \
-    $([ "$QDISC_BYPASS" = 1 ] && echo --qdisc-bypass) $([ "$RX_RING" = 0 ] && echo --no-rx-ring)
+    $([ "$QDISC_BYPASS" = 1 ] && echo --qdisc-bypass) "${RX_ARGS[@]}"
   TUN_PIDS+=("$BG_PID")
 done
 for s in a b; do

@@ -223,7 +223,7 @@ Checked<void> Engine::open_packet_esp(const std::set<std::uint32_t>& raw_locals)
   for (std::uint32_t a : raw_locals) {
     locals.push_back(Ipv4Address{a});
     PacketEspSocket::Options o{options_.batch, group++, options_.qdisc_bypass, ifindex,
-                               options_.packet_rx_ring};
+                               options_.packet_rx_mode};
     for (std::size_t lane = 0; lane < options_.workers; ++lane) {
       auto s = PacketEspSocket::open(Ipv4Address{a}, o);
       if (!s) return Unexpected{s.error()};

@@ -87,8 +87,8 @@ struct EngineOptions {
   EspTransport esp_transport = EspTransport::raw_socket;
   /// af_packet: PACKET_QDISC_BYPASS on sends (packet captures then miss them).
   bool qdisc_bypass = false;
-  /// af_packet: receive through TPACKET_V3 rings (false: recvmmsg).
-  bool packet_rx_ring = true;
+  /// af_packet: how the packet sockets receive (packet_socket.hpp PacketRxMode).
+  PacketRxMode packet_rx_mode = PacketRxMode::ring_v3;
 };
 
 class Engine final : public SaInstaller {

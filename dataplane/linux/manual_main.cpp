@@ -3,13 +3,14 @@
 //
 //   vpnlab_dp_manual CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N]
 //                    [--crypto auto|openssl|ipsec-mb] [--esp-transport raw_socket|af_packet|auto]
-//                    [--qdisc-bypass] [--no-rx-ring]
+//                    [--qdisc-bypass] [--rx-ring v3|v2|recvmmsg] [--no-rx-ring]
 //
 // --workers: worker threads (TUN queues, sockets), default 0 = one per core.
 //
 // --esp-transport: how raw ESP tunnels send and receive (engine.hpp EspTransport; default
 // raw_socket); --qdisc-bypass: PACKET_QDISC_BYPASS on the af_packet transport's sends;
-// --no-rx-ring: af_packet receives with recvmmsg instead of a TPACKET_V3 ring.
+// --rx-ring: how af_packet receives (packet_socket.hpp PacketRxMode; default: EngineOptions');
+// --no-rx-ring: the same as --rx-ring recvmmsg.
 //
 // Prints "esp transport: NAME" (with the fallback reason, if any) and then "ready" on stdout once
 // the tunnels are up and the SAs installed. On SIGUSR1 and at exit it writes the counters (to FILE,
@@ -43,7 +44,7 @@ struct Args {
   std::size_t workers = 0;  // one per core
   bool offload = true;
   bool qdisc_bypass = false;
-  bool rx_ring = true;
+  PacketRxMode rx_mode = EngineOptions{}.packet_rx_mode;
   int spin_us = -1;
   EspTransport esp_transport = EspTransport::raw_socket;
   vpnlab::esp::CryptoBackend crypto = vpnlab::esp::CryptoBackend::automatic;
@@ -74,8 +75,12 @@ bool parse_args(int argc, char** argv, Args& a) {
       auto t = parse_esp_transport(argv[++i]);
       if (!t) return false;
       a.esp_transport = *t;
-    } else if (s == "--no-rx-ring") {
-      a.rx_ring = false;
+    } else if (s == "--rx-ring" && i + 1 < argc) {
+      auto m = parse_packet_rx_mode(argv[++i]);
+      if (!m) return false;
+      a.rx_mode = *m;
+    } else if (s == "--no-rx-ring") {  // the same as --rx-ring recvmmsg
+      a.rx_mode = PacketRxMode::recvmmsg;
     } else if (s == "--qdisc-bypass") {
       a.qdisc_bypass = true;
     } else if (s == "--no-offload") {
@@ -130,7 +135,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: %s CONFIG [--workers N] [--counters FILE] [--no-offload] [--spin-us N] "
                  "[--crypto auto|openssl|ipsec-mb] [--esp-transport raw_socket|af_packet|auto] "
-                 "[--qdisc-bypass] [--no-rx-ring]\n",
+                 "[--qdisc-bypass] [--rx-ring v3|v2|recvmmsg] [--no-rx-ring]\n",
                  argv[0]);
     return 2;
   }
@@ -158,7 +163,7 @@ int main(int argc, char** argv) {
   options.crypto = args.crypto;
   options.esp_transport = args.esp_transport;
   options.qdisc_bypass = args.qdisc_bypass;
-  options.packet_rx_ring = args.rx_ring;
+  options.packet_rx_mode = args.rx_mode;
   if (args.spin_us >= 0) options.spin_us = static_cast<unsigned>(args.spin_us);
   auto engine = Engine::create(std::move(configs), options);
   if (!engine) {

@@ -12,10 +12,11 @@
 #include <span>
 
 #include "base/result.hpp"
+#include "dataplane/linux/packet_rx_ring_reader.hpp"
 
 namespace vpnlab::dataplane {
 
-class PacketRxRing {
+class PacketRxRing : public PacketRxRingReader<PacketRxRing> {
  public:
   struct Geometry {
     std::uint32_t block_size = 1u << 16;  // a multiple of the page size
@@ -29,23 +30,10 @@ class PacketRxRing {
   PacketRxRing(PacketRxRing&& o) noexcept;
   PacketRxRing& operator=(PacketRxRing&&) = delete;
   ~PacketRxRing();
-
-  /// Frames the kernel handed over, in order: calls on_frame(bytes, truncated) for up to
-  /// `max` of them (bytes from the network header on, for a SOCK_DGRAM socket; truncated:
-  /// larger than the block) and stops early when it returns false (that frame stays).
-  /// Finished blocks go back to the kernel. Returns how many frames were consumed.
-  template <typename F>
-  std::size_t read(std::size_t max, F&& on_frame) {
-    std::size_t n = 0;
-    while (n < max && next_frame()) {
-      if (!on_frame(frame_bytes(), frame_truncated())) break;
-      consume_frame();
-      ++n;
-    }
-    return n;
-  }
+  // read(max, on_frame): the frames in order (packet_rx_ring_reader.hpp).
 
  private:
+  friend class PacketRxRingReader<PacketRxRing>;  // read() (packet_rx_ring_reader.hpp)
   PacketRxRing(std::uint8_t* base, std::size_t size, Geometry g)
       : base_(base), size_(size), g_(g) {}
   bool next_frame();  // true when a frame is available at frame_

@@ -75,7 +75,41 @@ bool join_fanout(int fd, std::uint16_t group) {
   return ::setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0;
 }
 
+// Maps the ring `mode` asks for (before bind: the version cannot change after).
+Checked<void> map_ring(int fd, PacketRxMode mode, std::optional<PacketRxRing>& v3,
+                       std::optional<PacketRxRingV2>& v2) {
+  if (mode == PacketRxMode::ring_v3) {
+    auto r = PacketRxRing::map(fd, PacketRxRing::Geometry{});
+    if (!r) return Unexpected{r.error()};
+    v3.emplace(std::move(*r));
+  } else if (mode == PacketRxMode::ring_v2) {
+    auto r = PacketRxRingV2::map(fd, PacketRxRingV2::Geometry{});
+    if (!r) return Unexpected{r.error()};
+    v2.emplace(std::move(*r));
+  }
+  return {};
+}
+
 }  // namespace
+
+const char* packet_rx_mode_name(PacketRxMode m) {
+  switch (m) {
+    case PacketRxMode::ring_v3:
+      return "v3";
+    case PacketRxMode::ring_v2:
+      return "v2";
+    case PacketRxMode::recvmmsg:
+      return "recvmmsg";
+  }
+  return "v3";
+}
+
+std::optional<PacketRxMode> parse_packet_rx_mode(std::string_view name) {
+  for (PacketRxMode m : {PacketRxMode::ring_v3, PacketRxMode::ring_v2, PacketRxMode::recvmmsg}) {
+    if (name == packet_rx_mode_name(m)) return m;
+  }
+  return std::nullopt;
+}
 
 Checked<std::unique_ptr<PacketEspSocket>> PacketEspSocket::open(Ipv4Address local,
                                                                 Options options) {
@@ -90,18 +124,15 @@ Checked<std::unique_ptr<PacketEspSocket>> PacketEspSocket::open(Ipv4Address loca
   if (fd < 0) return sys_fail("socket", local);
   const char* step = nullptr;
   std::optional<PacketRxRing> ring;
+  std::optional<PacketRxRingV2> ring_v2;
   if (!attach_filter(fd, local)) {
     step = "SO_ATTACH_FILTER";
   } else if (!set_options(fd, options)) {
     step = "PACKET_IGNORE_OUTGOING/QDISC_BYPASS";
-  } else if (options.rx_ring) {
-    auto r = PacketRxRing::map(fd, PacketRxRing::Geometry{});
-    if (!r) {
-      ::close(fd);
-      return fail(r.error().code,
-                  "AF_PACKET ESP socket for " + local.to_string() + ": " + r.error().message);
-    }
-    ring.emplace(std::move(*r));
+  } else if (auto mapped = map_ring(fd, options.rx_mode, ring, ring_v2); !mapped) {
+    ::close(fd);
+    return fail(mapped.error().code,
+                "AF_PACKET ESP socket for " + local.to_string() + ": " + mapped.error().message);
   }
   if (step != nullptr) {
   } else if (!bind_device(fd, options.ifindex)) {
@@ -122,18 +153,20 @@ Checked<std::unique_ptr<PacketEspSocket>> PacketEspSocket::open(Ipv4Address loca
     return e;
   }
   std::size_t batch = options.batch == 0 ? 1 : options.batch;
-  return std::unique_ptr<PacketEspSocket>(
-      new PacketEspSocket(fd, raw_fd, local, batch, std::move(*hops), std::move(ring)));
+  return std::unique_ptr<PacketEspSocket>(new PacketEspSocket(
+      fd, raw_fd, local, batch, std::move(*hops), std::move(ring), std::move(ring_v2)));
 }
 
 PacketEspSocket::PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::size_t batch,
-                                 NextHopCache hops, std::optional<PacketRxRing> ring)
+                                 NextHopCache hops, std::optional<PacketRxRing> ring,
+                                 std::optional<PacketRxRingV2> ring_v2)
     : fd_(fd),
       raw_fd_(raw_fd),
       local_(local),
       batch_(batch),
       hops_(std::move(hops)),
       ring_(std::move(ring)),
+      ring_v2_(std::move(ring_v2)),
       rx_msgs_(batch),
       tx_msgs_(batch),
       rx_iov_(batch),
@@ -144,15 +177,17 @@ PacketEspSocket::PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::siz
 
 PacketEspSocket::~PacketEspSocket() {
   ring_.reset();  // unmap before the socket goes
+  ring_v2_.reset();
   ::close(fd_);
   ::close(raw_fd_);
 }
 
-// Frames from the ring: only the ESP packet is copied out (the ring keeps the header).
-Result<std::size_t> PacketEspSocket::read_ring(PacketBatch& out, PacketPool& pool) {
+// Frames from a ring: only the ESP packet is copied out (the ring keeps the header).
+template <typename Ring>
+Result<std::size_t> PacketEspSocket::read_ring(Ring& ring, PacketBatch& out, PacketPool& pool) {
   std::size_t want = std::min(batch_, out.capacity() - out.size());
   std::uint64_t taken = 0, bad = 0;
-  std::size_t n = ring_->read(want, [&](std::span<const std::uint8_t> bytes, bool truncated) {
+  std::size_t n = ring.read(want, [&](std::span<const std::uint8_t> bytes, bool truncated) {
     auto parsed = truncated ? EspFrameResult{} : parse_esp_frame(bytes);
     if (!parsed.frame) {
       ++bad;
@@ -179,7 +214,8 @@ Result<std::size_t> PacketEspSocket::read_ring(PacketBatch& out, PacketPool& poo
 }
 
 Result<std::size_t> PacketEspSocket::read_batch(PacketBatch& out, PacketPool& pool) {
-  if (ring_) return read_ring(out, pool);
+  if (ring_v2_) return read_ring(*ring_v2_, out, pool);
+  if (ring_) return read_ring(*ring_, out, pool);
   std::size_t want = std::min(batch_, out.capacity() - out.size());
   if (prepare_receive(pool, want, rx_bufs_, rx_msgs_.data(), rx_iov_.data(), nullptr, 0) == 0) {
     return std::size_t{0};

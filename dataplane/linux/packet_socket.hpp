@@ -10,8 +10,9 @@
 //            the next hop's link-layer address (next_hop.hpp): one copy, no route lookup;
 //   receive  a packet socket on the peers' device (ETH_P_ALL, so it sees frames before the
 //            ingress hook) with a classic BPF filter for ESP to the local address
-//            (esp_socket_filter.hpp), read from a TPACKET_V3 ring (packet_rx_ring.hpp) or
-//            recvmmsg()ed in batches. Lanes share the frames
+//            (esp_socket_filter.hpp), read from a TPACKET_V2 or V3 ring
+//            (packet_rx_ring_v2.hpp, packet_rx_ring.hpp) or recvmmsg()ed in batches
+//            (PacketRxMode). Lanes share the frames
 //            through one PACKET_FANOUT group (hash: one peer's SA stays on one worker), which
 //            also reassembles outer fragments (PACKET_FANOUT_FLAG_DEFRAG).
 //
@@ -35,11 +36,13 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "dataplane/core/devices.hpp"
 #include "dataplane/linux/next_hop.hpp"
 #include "dataplane/linux/packet_rx_ring.hpp"
+#include "dataplane/linux/packet_rx_ring_v2.hpp"
 
 namespace vpnlab::dataplane {
 
@@ -49,6 +52,17 @@ struct PacketSocketCounters {
   std::atomic<std::uint64_t> rx_frames{0};     // ESP packets received on the packet socket
   std::atomic<std::uint64_t> rx_malformed{0};  // frames the filter let through but not ESP
 };
+
+/// How the packet socket receives:
+///   ring_v3   a TPACKET_V3 ring: one wakeup per 64 KiB block, but a partly filled block
+///             waits up to 1 ms (the block timer) - a lone packet's latency;
+///   ring_v2   a TPACKET_V2 ring: per-frame status, a wakeup as soon as a frame is in,
+///             busy readers still drain many frames per wakeup without system calls;
+///   recvmmsg  no ring: batches of recvmmsg (one wakeup per packet while the worker sleeps).
+enum class PacketRxMode { ring_v3, ring_v2, recvmmsg };
+/// "v3" | "v2" | "recvmmsg".
+const char* packet_rx_mode_name(PacketRxMode m);
+std::optional<PacketRxMode> parse_packet_rx_mode(std::string_view name);
 
 class PacketEspSocket final : public DatagramSocket {
  public:
@@ -60,9 +74,7 @@ class PacketEspSocket final : public DatagramSocket {
     /// the one device the peers are reached through, the TUN devices' and LAN's packets
     /// never reach the socket's fanout (which hashes each packet before filtering).
     int ifindex = 0;
-    /// Receive through a TPACKET_V3 ring (packet_rx_ring.hpp: one wakeup per block) rather
-    /// than recvmmsg (one wakeup per packet while the worker sleeps).
-    bool rx_ring = true;
+    PacketRxMode rx_mode = PacketRxMode::ring_v3;
   };
   /// Opens and binds both sockets and joins the fanout group. Errors (EPERM without
   /// CAP_NET_RAW, no AF_PACKET, fanout) carry errno and name the step.
@@ -81,8 +93,9 @@ class PacketEspSocket final : public DatagramSocket {
 
  private:
   PacketEspSocket(int fd, int raw_fd, Ipv4Address local, std::size_t batch, NextHopCache hops,
-                  std::optional<PacketRxRing> ring);
-  Result<std::size_t> read_ring(PacketBatch& out, PacketPool& pool);
+                  std::optional<PacketRxRing> ring, std::optional<PacketRxRingV2> ring_v2);
+  template <typename Ring>
+  Result<std::size_t> read_ring(Ring& ring, PacketBatch& out, PacketPool& pool);
   bool frame(PacketBuf& p, const NextHop4& hop, std::size_t slot);
   bool send_through_kernel(PacketBuf& p);
 
@@ -92,6 +105,7 @@ class PacketEspSocket final : public DatagramSocket {
   std::size_t batch_;
   NextHopCache hops_;
   std::optional<PacketRxRing> ring_;
+  std::optional<PacketRxRingV2> ring_v2_;
   std::uint16_t ip_id_ = 0;
   PacketSocketCounters counters_;
   std::vector<mmsghdr> rx_msgs_, tx_msgs_;

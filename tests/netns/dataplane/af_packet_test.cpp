@@ -8,6 +8,8 @@
 //                         stack saw none of it (the nftables ingress drop counted it, no ICMP
 //                         protocol unreachable left the gateway), and the table is gone after
 //                         the gateway stops.
+//   af_packet_both_ends with --rx-ring v2: the same, the gateways receiving through TPACKET_V2
+//                         rings instead of the default.
 //   fallback_without_nft  gateway A runs where nft is not installed (a private mount
 //                         namespace hides it): --esp-transport auto falls back to raw sockets
 //                         and says why, --esp-transport af_packet refuses to start; A (raw
@@ -75,12 +77,15 @@ class AfPacket : public ::testing::Test {
       std::ofstream(s_->dir() + (a ? "/a.conf" : "/b.conf")) << gateway_config(a);
     }
   }
-  std::vector<std::string> gateway(bool a, const char* transport) {
+  // rx_ring: vpnlab_dp_manual --rx-ring (empty: its default).
+  std::vector<std::string> gateway(bool a, const char* transport, const std::string& rx_ring = "") {
     std::string side = a ? "a" : "b";
-    return {VPNLAB_DP_MANUAL,  s_->dir() + "/" + side + ".conf",
-            "--counters",      s_->dir() + "/" + side + ".counters",
-            "--workers",       "2",
-            "--esp-transport", transport};
+    std::vector<std::string> argv = {VPNLAB_DP_MANUAL,  s_->dir() + "/" + side + ".conf",
+                                     "--counters",      s_->dir() + "/" + side + ".counters",
+                                     "--workers",       "2",
+                                     "--esp-transport", transport};
+    if (!rx_ring.empty()) argv.insert(argv.end(), {"--rx-ring", rx_ring});
+    return argv;
   }
   // The same gateway in a private mount namespace where /usr/sbin/nft (= /sbin/nft) is
   // /dev/null: a host without nftables.
@@ -112,13 +117,24 @@ class AfPacket : public ::testing::Test {
     EXPECT_EQ(s_->run(node, std::move(argv), log, std::chrono::seconds(10)), 0);
     return testing::read_file(s_->dir() + "/" + log);
   }
+
+  void both_ends(const char* tag, const std::string& rx_ring);
   std::unique_ptr<testing::Scenario> s_;
 };
 
 TEST_F(AfPacket, BothEndsCarryTrafficOnPacketSockets) {
-  build("both");
-  pid_t ga = s_->spawn("gA", gateway(true, "af_packet"), "gA.log");
-  pid_t gb = s_->spawn("gB", gateway(false, "af_packet"), "gB.log");
+  both_ends("both", "");
+}
+
+// The same with the receive mode that is not the default (a TPACKET_V2 ring).
+TEST_F(AfPacket, BothEndsCarryTrafficOnV2Rings) {
+  both_ends("bothv2", "v2");
+}
+
+void AfPacket::both_ends(const char* tag, const std::string& rx_ring) {
+  build(tag);
+  pid_t ga = s_->spawn("gA", gateway(true, "af_packet", rx_ring), "gA.log");
+  pid_t gb = s_->spawn("gB", gateway(false, "af_packet", rx_ring), "gB.log");
   ASSERT_TRUE(s_->wait_for_text("gA.log", "ready", std::chrono::seconds(10)))
       << testing::read_file(s_->dir() + "/gA.log");
   ASSERT_TRUE(s_->wait_for_text("gB.log", "ready", std::chrono::seconds(10)))
