@@ -23,7 +23,7 @@
 # BUILD=<build dir> OUTDIR=... WORKERS (vpnlab workers per gateway, default one per core)
 #   ONLY names: plain swan-gcm swan-cbc wg vpnlab-gcm vpnlab-cbc vpnlab-gcm-raw vpnlab-cbc-raw
 #               vpnlab-gcm-pkt vpnlab-cbc-pkt vpnlab-gcm-pktmm vpnlab-gcm-ossl vpnlab-cbc-ossl
-#               vpnlab-gcm-pktrps
+#               vpnlab-gcm-pktrps vpnlab-gcm-pktv2
 # Raw ESP rows are also printed against the ESP-in-UDP row of the same suite (raw / udp), with
 # the raw-ESP issue's targets: tcp1 >= 0.90x the ESP-in-UDP row, udp64 > 140 kpps.
 set -u
