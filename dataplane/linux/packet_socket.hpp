@@ -74,7 +74,7 @@ class PacketEspSocket final : public DatagramSocket {
     /// the one device the peers are reached through, the TUN devices' and LAN's packets
     /// never reach the socket's fanout (which hashes each packet before filtering).
     int ifindex = 0;
-    /// V3 by default: V2 has no 1 ms delay but wakes the worker per packet, and measured
+    /// V3 by default: V2 has no 1 ms delay but signals the worker per packet, and measured
     /// at 0.73-0.81x V3's 64-byte packet rate (bench/dataplane/RESULTS.md).
     PacketRxMode rx_mode = PacketRxMode::ring_v3;
   };
