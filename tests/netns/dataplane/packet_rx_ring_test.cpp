@@ -139,7 +139,7 @@ class PacketRxRingTest : public ::testing::Test {
     }
     return got;
   }
-  testing::Scenario s_{"ring", "rv"};
+  testing::Scenario s_{"ring"};
   std::optional<NetnsScope> scope_;
   std::optional<Ring> ring_;
   int lo_ = 0, rx_ = -1, tx_ = -1;
