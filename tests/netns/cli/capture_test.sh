@@ -8,7 +8,8 @@
 #
 # up (IKE keying, time factor 0.2) -> three captures start -> drill: aws0t1 down and up
 # (INFORMATIONAL DELETE, then IKE_SA_INIT + IKE_AUTH) -> CHILD_SA rekey, IKE_SA rekey ->
-# ping VNet VM 10.1.0.4 -> VPC host 10.2.0.4 -> SIGINT stops the captures -> tshark with the
+# ping VNet VM 10.1.0.4 -> VPC host 10.2.0.4 (and across aws0t1's inside addresses before the
+# drill and at the end, so each of its CHILD_SAs carries ESP) -> SIGINT stops the captures -> tshark with the
 # key files shows the ICMP echo inside ESP, IKE_AUTH's decrypted IDi/IDr/AUTH and the rekeys'
 # CREATE_CHILD_SA, every ESP packet of the SAs that came and went decrypted; without the
 # files it shows none of it; the key
@@ -56,6 +57,10 @@ for name in node tunnel inner; do
 done
 echo "ok: captures running: $(head -1 "$work/node.out")"
 
+# ESP on aws0t1's current CHILD_SA that the tunnel capture must see, whatever path other
+# traffic takes and whenever BGP's keepalives fall: a ping across its inside addresses.
+ping_aws0t1() { run ip netns exec "$LAB-aws-vgw" ping -c3 -W1 169.254.21.2 || fail "aws0t1's inside addresses do not answer"; }
+ping_aws0t1
 # A fresh IKE_SA on aws0t1 while capturing: DELETE, then IKE_SA_INIT + IKE_AUTH.
 run "$VPNLAB" tunnel down aws0t1 "$work/lab.yaml" || fail "tunnel down"
 run "$VPNLAB" tunnel up aws0t1 "$work/lab.yaml" || fail "tunnel up"
@@ -78,6 +83,8 @@ rekeyed "IKE_SA rekey"
 echo "ok: IKE_SA rekeyed: $before -> $now"
 for i in $(seq 50); do ip netns exec "$LAB-vnet-vm" ping -c1 -W1 10.2.0.4 >/dev/null 2>&1 && break; sleep 0.2; done
 run ip netns exec "$LAB-vnet-vm" ping -c3 -W1 10.2.0.4 || fail "VNet VM cannot reach the VPC host"
+# The VM's ping may take another tunnel (ECMP, the VGW's path choice): the rekeyed CHILD_SA.
+ping_aws0t1
 sleep 0.5
 for pid in "${pids[@]}"; do kill -INT "$pid"; done
 for pid in "${pids[@]}"; do wait "$pid" || fail "capture $pid exited with an error"; done
